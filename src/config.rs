@@ -1,0 +1,181 @@
+//! Client configuration. Every default is defined once, here.
+
+use std::time::Duration;
+
+use crate::headers::Header;
+
+/// How long to wait for a pong before failing the session, when `timeout` is `None`.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long the whole opening (DNS, TCP, TLS, upgrade response) may take, when `connect_timeout`
+/// is `None`.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a closing handshake waits for the peer, when `close_timeout` is `None`.
+pub const DEFAULT_CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+/// The default largest accepted frame payload: 16 MiB.
+pub const DEFAULT_MAX_FRAME_SIZE: u64 = 16 << 20;
+/// The default largest accepted message (all fragments together): 64 MiB.
+pub const DEFAULT_MAX_MESSAGE_SIZE: u64 = 64 << 20;
+/// The default capacity of the incoming and outgoing message queues.
+pub const DEFAULT_QUEUE_SIZE: u32 = 64;
+/// The largest upgrade response head accepted: 64 KiB.
+pub const MAX_RESPONSE_HEAD_SIZE: usize = 64 << 10;
+/// The most of a rejected upgrade's response body kept in the error: 4 KiB.
+pub const MAX_REJECTED_BODY_SNIPPET: usize = 4 << 10;
+
+/// TLS settings for `wss://` connections.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TlsConfig {
+    /// Extra trusted root certificates, each a PEM document holding one or more certificates.
+    /// Default: none.
+    #[uniffi(default = [])]
+    pub extra_root_certificates_pem: Vec<String>,
+    /// Whether the operating system's trust store is used (Security.framework on Apple platforms,
+    /// the system CA bundle on Linux). When `false`, only `extra_root_certificates_pem` is trusted.
+    /// Default: `true`.
+    #[uniffi(default = true)]
+    pub use_system_trust_store: bool,
+}
+
+impl Default for TlsConfig {
+    fn default() -> Self {
+        TlsConfig {
+            extra_root_certificates_pem: Vec::new(),
+            use_system_trust_store: true,
+        }
+    }
+}
+
+/// The configuration of a [`WebSocketClient`](crate::WebSocketClient), modelled on the Ktor
+/// WebSockets plugin. Every field has a default, so `WebSocketConfig()` works from Swift and Kotlin
+/// and `WebSocketConfig::default()` from Rust.
+///
+/// Durations are optional because UniFFI cannot express a non-zero default duration: `None` means
+/// the documented default.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct WebSocketConfig {
+    /// How often to send a ping. `None` or zero: no pings (the default). A peer that answers no
+    /// ping within `timeout` is detected within `ping_interval + timeout`.
+    #[uniffi(default = None)]
+    pub ping_interval: Option<Duration>,
+    /// How long to wait for the pong answering a ping. `None`: [`DEFAULT_TIMEOUT`] (15 s).
+    #[uniffi(default = None)]
+    pub timeout: Option<Duration>,
+    /// How long opening a session may take in all: DNS, TCP, TLS and the upgrade response.
+    /// `None`: [`DEFAULT_CONNECT_TIMEOUT`] (10 s). A request may set its own.
+    #[uniffi(default = None)]
+    pub connect_timeout: Option<Duration>,
+    /// How long a closing handshake waits for the peer's close frame and end of stream.
+    /// `None`: [`DEFAULT_CLOSE_TIMEOUT`] (5 s).
+    #[uniffi(default = None)]
+    pub close_timeout: Option<Duration>,
+    /// The largest frame payload accepted, checked from the frame header before any payload is
+    /// buffered; larger frames fail the session with close 1009. Default: 16 MiB.
+    #[uniffi(default = 16777216)]
+    pub max_frame_size: u64,
+    /// The largest message accepted, all fragments together; larger messages fail the session with
+    /// close 1009. Default: 64 MiB.
+    #[uniffi(default = 67108864)]
+    pub max_message_size: u64,
+    /// Headers sent with every upgrade request, before the request's own. Default: none.
+    #[uniffi(default = [])]
+    pub default_headers: Vec<Header>,
+    /// The `User-Agent` header value. Default: `None`, no `User-Agent` header.
+    #[uniffi(default = None)]
+    pub user_agent: Option<String>,
+    /// TLS settings. Default: the system trust store, no extra roots.
+    #[uniffi(default)]
+    pub tls: TlsConfig,
+    /// How many received messages may wait for the application before reading pauses (TCP
+    /// backpressure). Zero counts as one. Default: 64.
+    #[uniffi(default = 64)]
+    pub incoming_queue_size: u32,
+    /// How many messages `send` may queue ahead of the socket before it waits. Zero counts as one.
+    /// Default: 64.
+    #[uniffi(default = 64)]
+    pub outgoing_queue_size: u32,
+}
+
+impl Default for WebSocketConfig {
+    fn default() -> Self {
+        WebSocketConfig {
+            ping_interval: None,
+            timeout: None,
+            connect_timeout: None,
+            close_timeout: None,
+            max_frame_size: DEFAULT_MAX_FRAME_SIZE,
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            default_headers: Vec::new(),
+            user_agent: None,
+            tls: TlsConfig::default(),
+            incoming_queue_size: DEFAULT_QUEUE_SIZE,
+            outgoing_queue_size: DEFAULT_QUEUE_SIZE,
+        }
+    }
+}
+
+impl WebSocketConfig {
+    /// The ping interval in force: `None` when pings are off.
+    pub fn effective_ping_interval(&self) -> Option<Duration> {
+        self.ping_interval.filter(|interval| !interval.is_zero())
+    }
+
+    /// The pong timeout in force.
+    pub fn effective_timeout(&self) -> Duration {
+        self.timeout.unwrap_or(DEFAULT_TIMEOUT)
+    }
+
+    /// The connect timeout in force.
+    pub fn effective_connect_timeout(&self) -> Duration {
+        self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT)
+    }
+
+    /// The close timeout in force.
+    pub fn effective_close_timeout(&self) -> Duration {
+        self.close_timeout.unwrap_or(DEFAULT_CLOSE_TIMEOUT)
+    }
+}
+
+/// Rust-side constructors for the Kotlin-like builder style: `WebSocketConfig::default().with_ping_interval(..)`.
+impl WebSocketConfig {
+    /// Sets `ping_interval`.
+    pub fn with_ping_interval(mut self, interval: Duration) -> Self {
+        self.ping_interval = Some(interval);
+        self
+    }
+
+    /// Sets `timeout`.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets `connect_timeout`.
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Sets `close_timeout`.
+    pub fn with_close_timeout(mut self, timeout: Duration) -> Self {
+        self.close_timeout = Some(timeout);
+        self
+    }
+
+    /// Sets `max_frame_size`.
+    pub fn with_max_frame_size(mut self, bytes: u64) -> Self {
+        self.max_frame_size = bytes;
+        self
+    }
+
+    /// Sets `max_message_size`.
+    pub fn with_max_message_size(mut self, bytes: u64) -> Self {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// Adds a trusted root certificate (PEM).
+    pub fn with_root_certificate_pem(mut self, pem: impl Into<String>) -> Self {
+        self.tls.extra_root_certificates_pem.push(pem.into());
+        self
+    }
+}

@@ -1,0 +1,342 @@
+//! Decoding incoming frames into messages, checking every rule a server must follow.
+
+use std::io::Cursor;
+
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Control, Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::FrameHeader;
+
+use super::encoder::MAX_CONTROL_PAYLOAD;
+use super::utf8::Utf8Validator;
+use crate::error::WebSocketError;
+use crate::frame::{CloseReason, Frame};
+
+/// What a completed frame means to the session.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Event {
+    /// A complete text or binary message.
+    Message(Frame),
+    /// A ping to answer.
+    Ping(Vec<u8>),
+    /// A pong.
+    Pong(Vec<u8>),
+    /// The peer's close frame; `None` when it carried no code.
+    Close(Option<CloseReason>),
+}
+
+/// A rule the peer broke; the session fails with the matching close code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Violation {
+    /// A framing or protocol rule (close 1002).
+    Protocol(String),
+    /// Invalid UTF-8 in a text message or close reason (close 1007).
+    InvalidUtf8(String),
+    /// A frame or message above the configured limits (close 1009).
+    TooBig(String),
+}
+
+impl Violation {
+    /// The error for the application and the close frame to send.
+    pub(crate) fn into_error_and_reason(self) -> (WebSocketError, CloseReason) {
+        match self {
+            Violation::Protocol(detail) => (
+                WebSocketError::ProtocolViolation { detail },
+                CloseReason::new(CloseReason::PROTOCOL_ERROR, "Protocol error"),
+            ),
+            Violation::InvalidUtf8(detail) => (
+                WebSocketError::ProtocolViolation { detail },
+                CloseReason::new(CloseReason::NOT_CONSISTENT, "Invalid UTF-8"),
+            ),
+            Violation::TooBig(detail) => (
+                WebSocketError::FrameTooBig { detail },
+                CloseReason::new(CloseReason::TOO_BIG, "Frame too big"),
+            ),
+        }
+    }
+}
+
+/// Where the decoder is inside the byte stream.
+enum State {
+    /// Expecting a frame header.
+    Header,
+    /// Inside a frame's payload, `remaining` bytes to go.
+    Payload { header: FrameHeader, remaining: u64 },
+}
+
+/// A data message being assembled from fragments.
+struct PartialMessage {
+    text: bool,
+    data: Vec<u8>,
+    utf8: Utf8Validator,
+}
+
+/// The most bytes reserved up front for a message, whatever its header announces.
+const INITIAL_RESERVE_LIMIT: usize = 1 << 20;
+
+/// Incremental frame decoder. Feed it bytes as they arrive; it never needs a whole frame buffered.
+pub(crate) struct Decoder {
+    state: State,
+    message: Option<PartialMessage>,
+    control: Vec<u8>,
+}
+
+impl Decoder {
+    /// A decoder at the start of a stream.
+    pub(crate) fn new() -> Self {
+        Decoder {
+            state: State::Header,
+            message: None,
+            control: Vec::new(),
+        }
+    }
+
+    /// Consumes bytes from `input` until an event completes or the input runs out. Returns how many
+    /// bytes were consumed and the event, if one completed.
+    pub(crate) fn decode(
+        &mut self,
+        input: &[u8],
+        max_frame_size: u64,
+        max_message_size: u64,
+    ) -> Result<(usize, Option<Event>), Violation> {
+        let mut used = 0;
+        loop {
+            match &mut self.state {
+                State::Header => {
+                    let mut cursor = Cursor::new(&input[used..]);
+                    let parsed = FrameHeader::parse(&mut cursor)
+                        .map_err(|error| Violation::Protocol(error.to_string()))?;
+                    let Some((header, length)) = parsed else {
+                        return Ok((used, None));
+                    };
+                    used += cursor.position() as usize;
+                    self.start_frame(&header, length, max_frame_size, max_message_size)?;
+                    self.state = State::Payload { header, remaining: length };
+                }
+                State::Payload { header, remaining } => {
+                    let available = input.len() - used;
+                    let take = usize::try_from(*remaining).map_or(available, |r| r.min(available));
+                    let chunk = &input[used..used + take];
+                    used += take;
+                    *remaining -= take as u64;
+                    let complete = *remaining == 0;
+                    let is_control = matches!(header.opcode, OpCode::Control(_));
+                    if is_control {
+                        self.control.extend_from_slice(chunk);
+                    } else if let Some(message) = &mut self.message {
+                        message.data.extend_from_slice(chunk);
+                        if message.text {
+                            let last = complete && header.is_final;
+                            message.utf8.check(&message.data, last).map_err(Violation::InvalidUtf8)?;
+                        }
+                    }
+                    if !complete {
+                        return Ok((used, None));
+                    }
+                    let State::Payload { header, .. } = std::mem::replace(&mut self.state, State::Header) else {
+                        unreachable!("the state was Payload above");
+                    };
+                    if let Some(event) = self.finish_frame(&header)? {
+                        return Ok((used, Some(event)));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Checks a header against the rules and limits before any of its payload is read.
+    fn start_frame(
+        &mut self,
+        header: &FrameHeader,
+        length: u64,
+        max_frame_size: u64,
+        max_message_size: u64,
+    ) -> Result<(), Violation> {
+        if header.mask.is_some() {
+            return Err(Violation::Protocol("the server sent a masked frame".into()));
+        }
+        if header.rsv1 || header.rsv2 || header.rsv3 {
+            return Err(Violation::Protocol(
+                "reserved bits are set but no extension was negotiated".into(),
+            ));
+        }
+        match header.opcode {
+            OpCode::Control(_) => {
+                if !header.is_final {
+                    return Err(Violation::Protocol("a control frame is fragmented".into()));
+                }
+                if length > MAX_CONTROL_PAYLOAD as u64 {
+                    return Err(Violation::Protocol(format!(
+                        "a control frame carries {length} bytes (at most {MAX_CONTROL_PAYLOAD})"
+                    )));
+                }
+                self.control.clear();
+            }
+            OpCode::Data(data) => {
+                if length > max_frame_size {
+                    return Err(Violation::TooBig(format!(
+                        "a frame of {length} bytes exceeds maxFrameSize ({max_frame_size})"
+                    )));
+                }
+                match (data, &self.message) {
+                    (Data::Continue, None) => {
+                        return Err(Violation::Protocol("a continuation frame has no message to continue".into()))
+                    }
+                    (Data::Continue, Some(message)) => {
+                        let total = message.data.len() as u64 + length;
+                        if total > max_message_size {
+                            return Err(Violation::TooBig(format!(
+                                "a message of at least {total} bytes exceeds maxMessageSize ({max_message_size})"
+                            )));
+                        }
+                    }
+                    (Data::Text | Data::Binary, Some(_)) => {
+                        return Err(Violation::Protocol(
+                            "a new message started before the fragmented one ended".into(),
+                        ))
+                    }
+                    (Data::Text | Data::Binary, None) => {
+                        if length > max_message_size {
+                            return Err(Violation::TooBig(format!(
+                                "a message of {length} bytes exceeds maxMessageSize ({max_message_size})"
+                            )));
+                        }
+                        let reserve = usize::try_from(length).map_or(INITIAL_RESERVE_LIMIT, |l| l.min(INITIAL_RESERVE_LIMIT));
+                        self.message = Some(PartialMessage {
+                            text: data == Data::Text,
+                            data: Vec::with_capacity(reserve),
+                            utf8: Utf8Validator::default(),
+                        });
+                    }
+                    (Data::Reserved(code), _) => {
+                        return Err(Violation::Protocol(format!("reserved opcode {code}")))
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Turns a completed frame into an event; `None` for a non-final fragment.
+    fn finish_frame(&mut self, header: &FrameHeader) -> Result<Option<Event>, Violation> {
+        match header.opcode {
+            OpCode::Control(Control::Ping) => Ok(Some(Event::Ping(std::mem::take(&mut self.control)))),
+            OpCode::Control(Control::Pong) => Ok(Some(Event::Pong(std::mem::take(&mut self.control)))),
+            OpCode::Control(Control::Close) => parse_close(&self.control).map(|reason| Some(Event::Close(reason))),
+            OpCode::Control(Control::Reserved(code)) => Err(Violation::Protocol(format!("reserved opcode {code}"))),
+            OpCode::Data(_) if !header.is_final => Ok(None),
+            OpCode::Data(_) => {
+                let message = self.message.take().expect("start_frame opened the message");
+                let frame = if message.text {
+                    // The validator has accepted every byte, ending on a character boundary.
+                    let text = String::from_utf8(message.data)
+                        .map_err(|error| Violation::InvalidUtf8(error.to_string()))?;
+                    Frame::Text { text }
+                } else {
+                    Frame::Binary { data: message.data }
+                };
+                Ok(Some(Event::Message(frame)))
+            }
+        }
+    }
+}
+
+/// Parses a close frame payload: empty, or a valid code and a UTF-8 reason.
+fn parse_close(payload: &[u8]) -> Result<Option<CloseReason>, Violation> {
+    match payload {
+        [] => Ok(None),
+        [_] => Err(Violation::Protocol("a close frame carries a 1-byte payload".into())),
+        [high, low, reason @ ..] => {
+            let code = u16::from_be_bytes([*high, *low]);
+            if !CloseReason::is_sendable_code(code) {
+                return Err(Violation::Protocol(format!("invalid close code {code}")));
+            }
+            let message = std::str::from_utf8(reason)
+                .map_err(|_| Violation::InvalidUtf8("the close reason is not valid UTF-8".into()))?;
+            Ok(Some(CloseReason::new(code, message)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMIT: u64 = 1 << 20;
+
+    fn frame(first: u8, payload: &[u8]) -> Vec<u8> {
+        let mut bytes = vec![first];
+        if payload.len() < 126 {
+            bytes.push(payload.len() as u8);
+        } else {
+            bytes.push(126);
+            bytes.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+        }
+        bytes.extend_from_slice(payload);
+        bytes
+    }
+
+    fn decode_all(input: &[u8]) -> Result<Vec<Event>, Violation> {
+        let mut decoder = Decoder::new();
+        let mut events = Vec::new();
+        let mut offset = 0;
+        loop {
+            let (used, event) = decoder.decode(&input[offset..], LIMIT, LIMIT)?;
+            offset += used;
+            match event {
+                Some(event) => events.push(event),
+                None => return Ok(events),
+            }
+        }
+    }
+
+    #[test]
+    fn fragments_are_reassembled_around_a_ping() {
+        let mut input = frame(0x01, b"Hel");
+        input.extend(frame(0x89, b"p"));
+        input.extend(frame(0x80, b"lo"));
+        let events = decode_all(&input).unwrap();
+        assert_eq!(events, vec![Event::Ping(b"p".to_vec()), Event::Message(Frame::text("Hello"))]);
+    }
+
+    #[test]
+    fn byte_by_byte_input_gives_the_same_message() {
+        // The reader keeps unconsumed bytes (a partial header) and offers them again with more.
+        let input = frame(0x82, &[1, 2, 3, 4, 5]);
+        let mut decoder = Decoder::new();
+        let mut events = Vec::new();
+        let mut offset = 0;
+        for end in 1..=input.len() {
+            let (used, event) = decoder.decode(&input[offset..end], LIMIT, LIMIT).unwrap();
+            offset += used;
+            events.extend(event);
+        }
+        assert_eq!(offset, input.len());
+        assert_eq!(events, vec![Event::Message(Frame::binary(vec![1, 2, 3, 4, 5]))]);
+    }
+
+    #[test]
+    fn violations_are_classified() {
+        assert!(matches!(decode_all(&[0x81, 0x81, 0, 0, 0, 0, b'a']), Err(Violation::Protocol(_))));
+        assert!(matches!(decode_all(&frame(0xC1, b"a")), Err(Violation::Protocol(_))));
+        assert!(matches!(decode_all(&frame(0x09, b"")), Err(Violation::Protocol(_))));
+        assert!(matches!(decode_all(&frame(0x83, b"")), Err(Violation::Protocol(_))));
+        assert!(matches!(decode_all(&frame(0x80, b"")), Err(Violation::Protocol(_))));
+        assert!(matches!(decode_all(&frame(0x88, &[0x03, 0xe7])), Err(Violation::Protocol(_))));
+        assert!(matches!(decode_all(&frame(0x88, &[0x03])), Err(Violation::Protocol(_))));
+        assert!(matches!(decode_all(&frame(0x81, &[0xff])), Err(Violation::InvalidUtf8(_))));
+        assert!(matches!(decode_all(&frame(0x88, &[0x03, 0xe8, 0xff])), Err(Violation::InvalidUtf8(_))));
+        let mut huge = vec![0x82, 127];
+        huge.extend_from_slice(&(1u64 << 40).to_be_bytes());
+        assert!(matches!(decode_all(&huge), Err(Violation::TooBig(_))));
+    }
+
+    #[test]
+    fn close_frames_parse() {
+        assert_eq!(decode_all(&frame(0x88, b"")).unwrap(), vec![Event::Close(None)]);
+        let mut payload = 1000u16.to_be_bytes().to_vec();
+        payload.extend_from_slice(b"bye");
+        assert_eq!(
+            decode_all(&frame(0x88, &payload)).unwrap(),
+            vec![Event::Close(Some(CloseReason::new(1000, "bye")))]
+        );
+    }
+}

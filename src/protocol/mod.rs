@@ -1,0 +1,14 @@
+//! The WebSocket framing engine: our own message loop over tungstenite's frame header type.
+//!
+//! tungstenite reads whole frames before looking at them and has no hook for extensions, so uniws
+//! decodes incrementally: limits are checked from the frame header, text is validated as it arrives
+//! (failing fast on invalid UTF-8), and permessage-deflate can later slot in here without touching
+//! the session or the FFI surface.
+
+mod decoder;
+mod encoder;
+mod mask;
+mod utf8;
+
+pub(crate) use decoder::{Decoder, Event, Violation};
+pub(crate) use encoder::{encode_close, encode_frame, MAX_CONTROL_PAYLOAD};

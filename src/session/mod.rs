@@ -1,0 +1,371 @@
+//! The session handle the application holds, and the two tasks that own the socket.
+//!
+//! One reader task and one writer task own the two halves of the connection; the handle only
+//! queues frames for the writer and takes messages from the reader through bounded channels, so
+//! every call is a short, cancel-safe exchange and dropping the handle just closes the channels.
+
+mod reader;
+mod state;
+mod writer;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_core::Stream;
+use tokio::sync::{mpsc, Mutex};
+
+use crate::call::HttpCall;
+use crate::cancellation::CancellationToken;
+use crate::config::WebSocketConfig;
+use crate::connect::Connection;
+use crate::error::{Result, WebSocketError};
+use crate::frame::{CloseReason, Frame};
+use crate::protocol::MAX_CONTROL_PAYLOAD;
+use crate::runtime::runtime;
+use reader::Reader;
+use state::Shared;
+use writer::{Outbound, Writer};
+
+/// The longest close message that fits a control frame after the two code bytes.
+const MAX_CLOSE_MESSAGE: usize = MAX_CONTROL_PAYLOAD - 2;
+
+/// An open WebSocket session, like Ktor's `DefaultClientWebSocketSession`.
+///
+/// Sending queues frames for the session's writer (waiting only while the outgoing queue is full);
+/// [`receive`](Self::receive) returns complete messages in order. Pings from the peer are answered
+/// automatically. Dropping the last reference closes the session with 1000 in the background.
+#[derive(uniffi::Object)]
+pub struct ClientWebSocketSession {
+    shared: Arc<Shared>,
+    outgoing: Mutex<Option<mpsc::Sender<Outbound>>>,
+    incoming: Mutex<mpsc::Receiver<Frame>>,
+    call: HttpCall,
+}
+
+impl std::fmt::Debug for ClientWebSocketSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientWebSocketSession")
+            .field("url", &self.call.request.url.as_str())
+            .field("active", &self.is_active())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientWebSocketSession {
+    /// Starts the reader and writer tasks for an upgraded connection. Must run on the library runtime.
+    pub(crate) fn start(connection: Connection, config: &WebSocketConfig) -> Arc<Self> {
+        let shared = Arc::new(Shared::new(config));
+        let (outgoing_tx, outgoing_rx) = mpsc::channel(config.outgoing_queue_size.max(1) as usize);
+        let (incoming_tx, incoming_rx) = mpsc::channel(config.incoming_queue_size.max(1) as usize);
+        let (control_tx, control_rx) = mpsc::unbounded_channel();
+
+        let reader = Reader::new(connection.reader, connection.leftover, shared.clone(), control_tx);
+        let writer = Writer::new(connection.writer, shared.clone());
+        let supervised = shared.clone();
+        runtime().spawn(async move {
+            let reader = tokio::spawn(reader.run(incoming_tx));
+            let writer = tokio::spawn(writer.run(outgoing_rx, control_rx));
+            let watch_task = |task: tokio::task::JoinHandle<()>| {
+                let shared = supervised.clone();
+                async move {
+                    if let Err(error) = task.await {
+                        shared.end_abnormally(format!("internal error: {error}"), None);
+                        shared.stop_now();
+                    }
+                }
+            };
+            tokio::join!(watch_task(reader), watch_task(writer));
+            let reason = supervised.outcome().close_reason();
+            supervised.finished.send_replace(Some(reason));
+        });
+
+        Arc::new(ClientWebSocketSession {
+            shared,
+            outgoing: Mutex::new(Some(outgoing_tx)),
+            incoming: Mutex::new(incoming_rx),
+            call: connection.call,
+        })
+    }
+
+    /// The error for an operation on a session that has ended (or is ending): `Closed` with the
+    /// final reason, which is known within the close timeout.
+    async fn closed_error(&self) -> WebSocketError {
+        WebSocketError::closed(self.close_reason().await)
+    }
+
+    /// What `receive` returns once the incoming queue is drained and closed.
+    async fn ended(&self) -> WebSocketError {
+        let pending = {
+            let mut outcome = self.shared.outcome();
+            let error = outcome.terminal_error.take();
+            if error.is_some() {
+                if let Some(reached) = outcome.failure_reached.take() {
+                    let queued = self.shared.queued_frames.load(std::sync::atomic::Ordering::Acquire);
+                    let _ = reached.send(queued);
+                }
+            }
+            error
+        };
+        match pending {
+            Some(error) => error,
+            None => self.closed_error().await,
+        }
+    }
+
+    /// Queues `reason` as the close frame, unless closing has already begun.
+    async fn start_close(&self, reason: CloseReason) {
+        let sender = self.outgoing.lock().await.take();
+        if let Some(sender) = sender {
+            self.shared.begin_closing();
+            let _ = sender.send(Outbound::Close(reason)).await;
+        }
+    }
+}
+
+/// Checks a frame before it is queued, so a bad one fails the call rather than the session.
+fn check_outgoing(frame: &Frame) -> Result<()> {
+    match frame {
+        Frame::Ping { data } | Frame::Pong { data } if data.len() > MAX_CONTROL_PAYLOAD => {
+            Err(WebSocketError::invalid_request(format!(
+                "a control frame carries at most {MAX_CONTROL_PAYLOAD} bytes, not {}",
+                data.len()
+            )))
+        }
+        Frame::Close { reason: Some(reason) } => check_close_reason(reason),
+        _ => Ok(()),
+    }
+}
+
+fn check_close_reason(reason: &CloseReason) -> Result<()> {
+    if !CloseReason::is_sendable_code(reason.code) {
+        return Err(WebSocketError::invalid_request(format!(
+            "close code {} may not be sent (RFC 6455 section 7.4)",
+            reason.code
+        )));
+    }
+    if reason.message.len() > MAX_CLOSE_MESSAGE {
+        return Err(WebSocketError::invalid_request(format!(
+            "a close message holds at most {MAX_CLOSE_MESSAGE} bytes, not {}",
+            reason.message.len()
+        )));
+    }
+    Ok(())
+}
+
+#[uniffi::export]
+impl ClientWebSocketSession {
+    /// Sends any frame. Text, binary, ping and pong frames are queued in order; a `Close` frame
+    /// starts the closing handshake without waiting for it (see [`close_with`](Self::close_with)).
+    ///
+    /// Errors: `InvalidRequest` for a control payload over 125 bytes or a close code that may not be
+    /// sent; `Closed` once the session is closing or closed.
+    pub async fn send(&self, frame: Frame) -> Result<()> {
+        check_outgoing(&frame)?;
+        if let Frame::Close { reason } = frame {
+            self.start_close(reason.unwrap_or_else(CloseReason::normal)).await;
+            return Ok(());
+        }
+        let guard = self.outgoing.lock().await;
+        let Some(sender) = guard.as_ref().filter(|_| !self.shared.is_closing()) else {
+            drop(guard);
+            return Err(self.closed_error().await);
+        };
+        if sender.send(Outbound::Frame(frame)).await.is_err() {
+            drop(guard);
+            return Err(self.closed_error().await);
+        }
+        self.shared.queued_frames.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        Ok(())
+    }
+
+    /// Sends a text message.
+    pub async fn send_text(&self, text: String) -> Result<()> {
+        self.send(Frame::Text { text }).await
+    }
+
+    /// Sends a binary message.
+    pub async fn send_binary(&self, data: Vec<u8>) -> Result<()> {
+        self.send(Frame::Binary { data }).await
+    }
+
+    /// Receives the next complete message (`Text` or `Binary`), in order.
+    ///
+    /// Messages that arrived before the session failed are delivered first; then this returns the
+    /// failure once (`ProtocolViolation`, `FrameTooBig`, `PingTimeout`, `Io`), and `Closed` with
+    /// the close reason ever after. Cancel-safe: dropping the call consumes nothing.
+    pub async fn receive(&self) -> Result<Frame> {
+        let mut incoming = self.incoming.lock().await;
+        match incoming.recv().await {
+            Some(frame) => Ok(frame),
+            None => {
+                drop(incoming);
+                Err(self.ended().await)
+            }
+        }
+    }
+
+    /// [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled, leaving
+    /// the next message for the next call.
+    pub async fn receive_with_cancellation(&self, token: Arc<CancellationToken>) -> Result<Frame> {
+        token.run("receive", self.receive()).await
+    }
+
+    /// [`send`](Self::send) that returns `Cancelled` if `token` is cancelled while it waits for room
+    /// in the outgoing queue (the frame is then not sent).
+    pub async fn send_with_cancellation(&self, frame: Frame, token: Arc<CancellationToken>) -> Result<()> {
+        token.run("send", self.send(frame)).await
+    }
+
+    /// Closes the session: sends a close frame with `reason` (default `1000 NORMAL`) after the
+    /// frames already queued, then waits for the peer's close frame and the end of the connection,
+    /// at most the close timeout. Calling it again, or on an ended session, just waits for the end.
+    ///
+    /// Errors: `InvalidRequest` for a code that may not be sent or a message over 123 bytes.
+    /// (Named `close_with` because a method named `close` breaks the Kotlin bindings; the Swift and
+    /// Kotlin layers present it as `close()`.)
+    #[uniffi::method(default(reason = None))]
+    pub async fn close_with(&self, reason: Option<CloseReason>) -> Result<()> {
+        let reason = reason.unwrap_or_else(CloseReason::normal);
+        check_close_reason(&reason)?;
+        self.start_close(reason).await;
+        self.close_reason().await;
+        Ok(())
+    }
+
+    /// Waits for the session to end and returns why: the peer's close frame (1005 if it was empty),
+    /// the code uniws sent when it failed the session, or 1006 when the connection ended without a
+    /// close frame.
+    pub async fn close_reason(&self) -> CloseReason {
+        let mut finished = self.shared.finished.subscribe();
+        let reason = finished.wait_for(Option::is_some).await.map(|reason| reason.clone());
+        match reason {
+            Ok(Some(reason)) => reason,
+            // The sender lives in `shared`, which this handle keeps alive.
+            _ => CloseReason::new(CloseReason::CLOSED_ABNORMALLY, "session state lost"),
+        }
+    }
+
+    /// The close reason if the session has ended, without waiting.
+    pub fn close_reason_now(&self) -> Option<CloseReason> {
+        self.shared.finished.borrow().clone()
+    }
+
+    /// Whether frames can still be sent: `false` once closing has begun from either side.
+    pub fn is_active(&self) -> bool {
+        !self.shared.is_closing()
+    }
+
+    /// The HTTP call that opened this session.
+    pub fn call_info(&self) -> HttpCall {
+        self.call.clone()
+    }
+
+    /// The negotiated extensions (none yet: uniws offers none).
+    pub fn negotiated_extensions(&self) -> Vec<String> {
+        self.call.extensions.clone()
+    }
+
+    /// The negotiated subprotocol, if any.
+    pub fn negotiated_subprotocol(&self) -> Option<String> {
+        self.call.subprotocol.clone()
+    }
+
+    /// The largest frame payload accepted now.
+    pub fn get_max_frame_size(&self) -> u64 {
+        self.shared.settings.max_frame_size()
+    }
+
+    /// Changes the largest frame payload accepted; applies from the next frame header.
+    pub fn set_max_frame_size(&self, bytes: u64) {
+        self.shared.settings.set_max_frame_size(bytes);
+    }
+
+    /// The ping interval now, `None` when pings are off.
+    pub fn get_ping_interval(&self) -> Option<Duration> {
+        *self.shared.settings.ping_interval.borrow()
+    }
+
+    /// Changes the ping interval (`None` or zero turns pings off); the timer restarts now.
+    pub fn set_ping_interval(&self, interval: Option<Duration>) {
+        let interval = interval.filter(|interval| !interval.is_zero());
+        self.shared.settings.ping_interval.send_replace(interval);
+    }
+
+    /// The pong timeout now.
+    pub fn get_timeout(&self) -> Duration {
+        self.shared.settings.timeout()
+    }
+
+    /// Changes the pong timeout; applies from the next ping.
+    pub fn set_timeout(&self, timeout: Duration) {
+        self.shared.settings.set_timeout(timeout);
+    }
+}
+
+/// Rust conveniences.
+impl ClientWebSocketSession {
+    /// Closes the session with `1000 NORMAL` and waits for it to end (see [`close_with`](Self::close_with)).
+    pub async fn close(&self) -> Result<()> {
+        self.close_with(None).await
+    }
+
+    /// The HTTP call that opened this session.
+    pub fn call(&self) -> &HttpCall {
+        &self.call
+    }
+
+    /// The incoming messages as a [`Stream`]. It ends when the session closes normally, and yields
+    /// the error once if the session failed.
+    pub fn incoming(self: &Arc<Self>) -> impl Stream<Item = Result<Frame>> + Send + 'static {
+        IncomingStream::new(self.clone())
+    }
+}
+
+/// The stream behind [`ClientWebSocketSession::incoming`].
+struct IncomingStream {
+    session: Arc<ClientWebSocketSession>,
+    pending: Option<std::pin::Pin<Box<dyn std::future::Future<Output = Result<Frame>> + Send>>>,
+    done: bool,
+}
+
+impl IncomingStream {
+    fn new(session: Arc<ClientWebSocketSession>) -> Self {
+        IncomingStream {
+            session,
+            pending: None,
+            done: false,
+        }
+    }
+}
+
+impl Stream for IncomingStream {
+    type Item = Result<Frame>;
+
+    fn poll_next(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        if self.done {
+            return Poll::Ready(None);
+        }
+        let session = self.session.clone();
+        let pending = self
+            .pending
+            .get_or_insert_with(|| Box::pin(async move { session.receive().await }));
+        match pending.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(result) => {
+                self.pending = None;
+                match result {
+                    Ok(frame) => Poll::Ready(Some(Ok(frame))),
+                    Err(WebSocketError::Closed { .. }) => {
+                        self.done = true;
+                        Poll::Ready(None)
+                    }
+                    Err(error) => {
+                        self.done = true;
+                        Poll::Ready(Some(Err(error)))
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! The reader task: decodes frames, delivers messages in order, hands control frames to the writer,
+//! and fails the session on a violation only after the messages before it are delivered.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use tokio::io::AsyncReadExt;
+use tokio::sync::{mpsc, oneshot};
+
+use super::state::Shared;
+use super::writer::{stopped, Control};
+use crate::connect::ReadHalf;
+use crate::error::WebSocketError;
+use crate::frame::Frame;
+use crate::protocol::{Decoder, Event, Violation};
+
+/// How much the read buffer grows by when it is full.
+const READ_CHUNK: usize = 8 << 10;
+
+/// The reader's state.
+pub(crate) struct Reader {
+    io: ReadHalf,
+    shared: Arc<Shared>,
+    buffer: Vec<u8>,
+    start: usize,
+    decoder: Decoder,
+    control: mpsc::UnboundedSender<Control>,
+}
+
+/// How the read loop ended.
+enum Ending {
+    /// The peer sent a close frame.
+    PeerClosed,
+    /// The peer broke the protocol or a limit.
+    Violation(Violation),
+    /// The stream ended or failed, or the session was stopped.
+    Finished,
+}
+
+impl Reader {
+    /// A reader over `io`, starting with the bytes read past the handshake.
+    pub(crate) fn new(io: ReadHalf, leftover: Vec<u8>, shared: Arc<Shared>, control: mpsc::UnboundedSender<Control>) -> Self {
+        let mut buffer = leftover;
+        buffer.reserve(READ_CHUNK.saturating_sub(buffer.len()));
+        Reader {
+            io,
+            shared,
+            buffer,
+            start: 0,
+            decoder: Decoder::new(),
+            control,
+        }
+    }
+
+    /// Runs until the session ends.
+    pub(crate) async fn run(mut self, incoming: mpsc::Sender<Frame>) {
+        match self.read_loop(&incoming).await {
+            Ending::PeerClosed => {
+                drop(incoming);
+                self.await_end_of_stream().await;
+            }
+            Ending::Violation(violation) => self.fail(violation, incoming).await,
+            Ending::Finished => {}
+        }
+    }
+
+    async fn read_loop(&mut self, incoming: &mpsc::Sender<Frame>) -> Ending {
+        let mut stop = self.shared.stop.subscribe();
+        loop {
+            loop {
+                let decoded = self.decoder.decode(
+                    &self.buffer[self.start..],
+                    self.shared.settings.max_frame_size(),
+                    self.shared.max_message_size,
+                );
+                let event = match decoded {
+                    Ok((used, event)) => {
+                        self.start += used;
+                        event
+                    }
+                    Err(violation) => return Ending::Violation(violation),
+                };
+                match event {
+                    None => break,
+                    Some(Event::Message(frame)) => {
+                        if !deliver(&self.shared, frame, incoming, &mut stop).await {
+                            return Ending::Finished;
+                        }
+                    }
+                    Some(Event::Ping(data)) => {
+                        let _ = self.control.send(Control::Pong(data));
+                    }
+                    Some(Event::Pong(data)) => {
+                        let _ = self.control.send(Control::PongReceived(data));
+                    }
+                    Some(Event::Close(reason)) => {
+                        self.shared.begin_closing();
+                        {
+                            let mut outcome = self.shared.outcome();
+                            if outcome.failed_with.is_none() {
+                                outcome.peer_close = Some(reason.clone());
+                            }
+                        }
+                        let _ = self.control.send(Control::EchoClose(reason));
+                        return Ending::PeerClosed;
+                    }
+                }
+            }
+            self.compact();
+            tokio::select! {
+                biased;
+                _ = stopped(&mut stop) => return Ending::Finished,
+                read = self.io.read_buf(&mut self.buffer) => match read {
+                    Ok(0) => {
+                        self.shared.end_abnormally("closed without close frame".into(), None);
+                        return Ending::Finished;
+                    }
+                    Ok(_) => {}
+                    Err(error) => {
+                        self.shared.end_abnormally(
+                            format!("reading from the socket failed: {error}"),
+                            Some(WebSocketError::io(&error)),
+                        );
+                        return Ending::Finished;
+                    }
+                },
+            }
+        }
+    }
+
+    /// Drops consumed bytes and makes room for the next read.
+    fn compact(&mut self) {
+        if self.start == self.buffer.len() {
+            self.buffer.clear();
+            self.start = 0;
+        } else if self.start > 0 {
+            self.buffer.drain(..self.start);
+            self.start = 0;
+        }
+        if self.buffer.capacity() - self.buffer.len() < READ_CHUNK / 2 {
+            self.buffer.reserve(READ_CHUNK);
+        }
+    }
+
+    /// After the peer's close frame, waits (bounded) for the server to end the TCP connection.
+    async fn await_end_of_stream(&mut self) {
+        let mut stop = self.shared.stop.subscribe();
+        let mut sink = [0u8; 1024];
+        let draining = async {
+            while let Ok(read) = self.io.read(&mut sink).await {
+                if read == 0 {
+                    break;
+                }
+            }
+        };
+        tokio::select! {
+            _ = stopped(&mut stop) => {}
+            _ = tokio::time::timeout(self.shared.close_timeout, draining) => {}
+        }
+    }
+
+    /// Fails the session once the application has received every message before the violation
+    /// (or after the close timeout, if it never reads that far).
+    async fn fail(&mut self, violation: Violation, incoming: mpsc::Sender<Frame>) {
+        let (error, reason) = violation.into_error_and_reason();
+        let (reached_tx, reached_rx) = oneshot::channel();
+        let nobody_reads = incoming.is_closed();
+        if self.shared.fail(error, reason.clone()) {
+            self.shared.outcome().failure_reached = Some(reached_tx);
+        }
+        // Closing the queue lets the application drain it and then meet the error.
+        drop(incoming);
+        let mut stop = self.shared.stop.subscribe();
+        let after = if nobody_reads {
+            0
+        } else {
+            tokio::select! {
+                _ = stopped(&mut stop) => return,
+                reached = reached_rx => reached.unwrap_or(0),
+                _ = tokio::time::sleep(self.shared.close_timeout) => 0,
+            }
+        };
+        let _ = self.control.send(Control::Fail { reason, after });
+    }
+}
+
+/// Queues `frame` for the application, waiting (with reading paused) while the queue is full.
+/// Returns `false` when the session was stopped meanwhile.
+async fn deliver(
+shared: &Shared,
+    frame: Frame,
+    incoming: &mpsc::Sender<Frame>,
+    stop: &mut tokio::sync::watch::Receiver<bool>,
+) -> bool {
+    match incoming.try_send(frame) {
+        Ok(()) => true,
+        // Nobody reads any more: the session handle is gone and closing.
+        Err(mpsc::error::TrySendError::Closed(_)) => true,
+        Err(mpsc::error::TrySendError::Full(frame)) => {
+            shared.reader_paused.store(true, Ordering::Release);
+            let delivered = tokio::select! {
+                biased;
+                _ = stopped(stop) => false,
+                sent = incoming.send(frame) => {
+                    let _ = sent;
+                    true
+                }
+            };
+            shared.reader_paused.store(false, Ordering::Release);
+            delivered
+        }
+    }
+}
