@@ -95,10 +95,14 @@ impl ClientWebSocketSession {
 
     /// What `receive` returns once the incoming queue is drained and closed.
     async fn ended(&self) -> WebSocketError {
+        // Holding the send lock orders this against concurrent sends: every frame counted below is
+        // written before the failing close frame, and no send is accepted after it.
+        let outgoing = self.outgoing.lock().await;
         let pending = {
             let mut outcome = self.shared.outcome();
             let error = outcome.terminal_error.take();
             if error.is_some() {
+                self.shared.begin_closing();
                 if let Some(reached) = outcome.failure_reached.take() {
                     let queued = self.shared.queued_frames.load(std::sync::atomic::Ordering::Acquire);
                     let _ = reached.send(queued);
@@ -106,6 +110,7 @@ impl ClientWebSocketSession {
             }
             error
         };
+        drop(outgoing);
         match pending {
             Some(error) => error,
             None => self.closed_error().await,

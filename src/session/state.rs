@@ -144,9 +144,9 @@ impl Shared {
     }
 
     /// Fails the session: records the close frame to send and the error for the application.
-    /// Only the first failure counts.
+    /// Only the first failure counts. Sending stays open until the failure is carried out, so the
+    /// application can still answer the messages that came before it.
     pub fn fail(&self, error: WebSocketError, reason: CloseReason) -> bool {
-        self.begin_closing();
         let mut outcome = self.outcome();
         if outcome.failed_with.is_some() || outcome.peer_close.is_some() {
             return false;

@@ -112,6 +112,14 @@ impl Writer {
                         Some(Control::EchoClose(reason)) => {
                             peer_closed = true;
                             if !self.close_sent {
+                                // Frames the application already queued were accepted: write
+                                // them before the echo (the peer may still read until then).
+                                // Closing the queue first means no send can slip in behind.
+                                outgoing.close();
+                                while let Ok(Outbound::Frame(frame)) = outgoing.try_recv() {
+                                    self.push(frame).await?;
+                                    self.written_frames += 1;
+                                }
                                 self.send_close(reason.as_ref()).await?;
                             }
                             return Ok(());
