@@ -99,7 +99,15 @@ where
 }
 
 /// Echoes every text and binary message until the client closes.
-pub async fn echo(mut socket: ServerSocket, _request: SeenRequest) {
+pub async fn echo(socket: ServerSocket, _request: SeenRequest) {
+    echo_over(socket).await;
+}
+
+/// Echoes every text and binary message over any transport until the client closes.
+pub async fn echo_over<S>(mut socket: WebSocketStream<S>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     while let Some(Ok(message)) = socket.next().await {
         if message.is_text() || message.is_binary() {
             if socket.send(message).await.is_err() {

@@ -1,0 +1,115 @@
+//! wss:// against a local TLS server whose CA is generated per test: trusted through the config,
+//! and refused with `Tls` when untrusted or issued for another host.
+
+mod peers;
+
+use std::sync::Arc;
+
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use uniws::{Frame, TlsConfig, WebSocketClient, WebSocketConfig, WebSocketError};
+
+/// A CA and a TLS echo server whose certificate it issued for `names`.
+struct TlsServer {
+    port: u16,
+    ca_pem: String,
+}
+
+async fn tls_echo_server(names: &[&str]) -> TlsServer {
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+    let server_key = KeyPair::generate().unwrap();
+    let names: Vec<String> = names.iter().map(|name| name.to_string()).collect();
+    let server_cert = CertificateParams::new(names).unwrap().signed_by(&server_key, &ca).unwrap();
+
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![server_cert.der().clone()],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der())),
+        )
+        .unwrap();
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { return };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(stream).await else { return };
+                let Ok(socket) = tokio_tungstenite::accept_async(tls).await else { return };
+                peers::echo_over(socket).await;
+            });
+        }
+    });
+    TlsServer { port, ca_pem: ca.pem() }
+}
+
+fn trusting(ca_pem: &str, use_system_trust_store: bool) -> Arc<WebSocketClient> {
+    WebSocketClient::new(WebSocketConfig {
+        tls: TlsConfig { extra_root_certificates_pem: vec![ca_pem.to_owned()], use_system_trust_store },
+        ..Default::default()
+    })
+}
+
+async fn echo_once(client: &WebSocketClient, url: &str) {
+    let session = client.connect(url).await.unwrap();
+    session.send_text("over TLS".into()).await.unwrap();
+    assert_eq!(session.receive().await.unwrap(), Frame::text("over TLS"));
+    session.close().await.unwrap();
+    assert_eq!(session.close_reason().await.code, 1000);
+}
+
+#[tokio::test]
+async fn trusted_ca_from_the_config_with_the_system_store() {
+    let server = tls_echo_server(&["localhost", "127.0.0.1"]).await;
+    let client = trusting(&server.ca_pem, true);
+    echo_once(&client, &format!("wss://localhost:{}/", server.port)).await;
+    echo_once(&client, &format!("wss://127.0.0.1:{}/", server.port)).await;
+    echo_once(&client, &format!("https://127.0.0.1:{}/", server.port)).await;
+}
+
+#[tokio::test]
+async fn trusted_ca_alone() {
+    let server = tls_echo_server(&["127.0.0.1"]).await;
+    echo_once(&trusting(&server.ca_pem, false), &format!("wss://127.0.0.1:{}/", server.port)).await;
+}
+
+#[tokio::test]
+async fn untrusted_certificate_is_refused() {
+    let server = tls_echo_server(&["127.0.0.1"]).await;
+    let error = WebSocketClient::default()
+        .connect(&format!("wss://127.0.0.1:{}/", server.port))
+        .await
+        .unwrap_err();
+    assert!(matches!(&error, WebSocketError::Tls { detail } if detail.to_lowercase().contains("unknown")
+        || detail.to_lowercase().contains("issuer") || detail.to_lowercase().contains("trust")), "{error:?}");
+}
+
+#[tokio::test]
+async fn certificate_for_another_host_is_refused() {
+    let server = tls_echo_server(&["other.example"]).await;
+    let error = trusting(&server.ca_pem, false)
+        .connect(&format!("wss://127.0.0.1:{}/", server.port))
+        .await
+        .unwrap_err();
+    assert!(matches!(&error, WebSocketError::Tls { detail } if detail.to_lowercase().contains("not valid for name")
+        || detail.to_lowercase().contains("name")), "{error:?}");
+}
+
+#[tokio::test]
+async fn unreadable_ca_bundle_fails_every_wss_open_clearly() {
+    let server = tls_echo_server(&["127.0.0.1"]).await;
+    let client = trusting("-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n", true);
+    let error = client.connect(&format!("wss://127.0.0.1:{}/", server.port)).await.unwrap_err();
+    assert!(matches!(&error, WebSocketError::Tls { detail } if detail.contains("#0")), "{error:?}");
+    let empty = trusting("no certificate here", true);
+    assert!(matches!(empty.connect(&format!("wss://127.0.0.1:{}/", server.port)).await, Err(WebSocketError::Tls { .. })));
+}
