@@ -45,7 +45,11 @@ impl CancellationToken {
 
 impl CancellationToken {
     /// Runs `work` until it finishes or the token is cancelled; on cancellation `work` is dropped.
-    pub(crate) async fn run<T>(&self, what: &str, work: impl Future<Output = Result<T>>) -> Result<T> {
+    pub(crate) async fn run<T>(
+        &self,
+        what: &str,
+        work: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
         let mut cancelled = self.cancelled.subscribe();
         tokio::select! {
             biased;

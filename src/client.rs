@@ -56,15 +56,23 @@ impl WebSocketClient {
     ///
     /// Errors: `InvalidUrl`, `InvalidRequest`, `ConnectFailed`, `ConnectTimeout`, `Tls`,
     /// `HandshakeRejected`, `HandshakeInvalid`, `Io`, and `Cancelled` if the caller goes away.
-    pub async fn web_socket_session(&self, request: WebSocketRequest) -> Result<Arc<ClientWebSocketSession>> {
+    pub async fn web_socket_session(
+        &self,
+        request: WebSocketRequest,
+    ) -> Result<Arc<ClientWebSocketSession>> {
         let resolved = resolve(&request, &self.config.default_headers)?;
-        let tls = if resolved.secure { Some(self.tls.clone()?) } else { None };
+        let tls = if resolved.secure {
+            Some(self.tls.clone()?)
+        } else {
+            None
+        };
         let timeout = request
             .connect_timeout
             .unwrap_or_else(|| self.config.effective_connect_timeout());
         let config = self.config.clone();
         run_on_runtime(async move {
-            let connection = connect::open(&resolved, tls, config.user_agent.as_deref(), timeout).await?;
+            let connection =
+                connect::open(&resolved, tls, config.user_agent.as_deref(), timeout).await?;
             Ok(ClientWebSocketSession::start(connection, &config))
         })
         .await
@@ -77,7 +85,9 @@ impl WebSocketClient {
         request: WebSocketRequest,
         token: Arc<CancellationToken>,
     ) -> Result<Arc<ClientWebSocketSession>> {
-        token.run("opening the session", self.web_socket_session(request)).await
+        token
+            .run("opening the session", self.web_socket_session(request))
+            .await
     }
 }
 

@@ -104,22 +104,30 @@ pub enum WebSocketError {
 impl WebSocketError {
     /// An [`WebSocketError::InvalidUrl`].
     pub(crate) fn invalid_url(detail: impl Into<String>) -> Self {
-        Self::InvalidUrl { detail: detail.into() }
+        Self::InvalidUrl {
+            detail: detail.into(),
+        }
     }
 
     /// An [`WebSocketError::InvalidRequest`].
     pub(crate) fn invalid_request(detail: impl Into<String>) -> Self {
-        Self::InvalidRequest { detail: detail.into() }
+        Self::InvalidRequest {
+            detail: detail.into(),
+        }
     }
 
     /// A [`WebSocketError::HandshakeInvalid`].
     pub(crate) fn handshake_invalid(detail: impl Into<String>) -> Self {
-        Self::HandshakeInvalid { detail: detail.into() }
+        Self::HandshakeInvalid {
+            detail: detail.into(),
+        }
     }
 
     /// A [`WebSocketError::Io`].
     pub(crate) fn io(error: &std::io::Error) -> Self {
-        Self::Io { detail: error.to_string() }
+        Self::Io {
+            detail: error.to_string(),
+        }
     }
 
     /// A [`WebSocketError::Closed`] for a session that ended with `reason`.
@@ -156,6 +164,8 @@ impl From<url::ParseError> for WebSocketError {
 
 impl From<rustls::Error> for WebSocketError {
     fn from(error: rustls::Error) -> Self {
-        Self::Tls { detail: error.to_string() }
+        Self::Tls {
+            detail: error.to_string(),
+        }
     }
 }

@@ -187,7 +187,9 @@ impl CloseCode {
 
     /// The well-known code with this value, if any.
     pub fn from_value(value: u16) -> Option<CloseCode> {
-        CloseCode::ALL.into_iter().find(|code| code.value() == value)
+        CloseCode::ALL
+            .into_iter()
+            .find(|code| code.value() == value)
     }
 }
 

@@ -63,19 +63,26 @@ impl Headers {
 
     /// The first value of the field `name` (case-insensitive), or `None`.
     pub fn get(&self, name: &str) -> Option<String> {
-        self.matching(name).next().map(|header| header.value.clone())
+        self.matching(name)
+            .next()
+            .map(|header| header.value.clone())
     }
 
     /// Every value of the field `name` (case-insensitive), in wire order.
     pub fn get_all(&self, name: &str) -> Vec<String> {
-        self.matching(name).map(|header| header.value.clone()).collect()
+        self.matching(name)
+            .map(|header| header.value.clone())
+            .collect()
     }
 
     /// The distinct field names, in order of first appearance, spelled as first seen.
     pub fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
         for header in &self.entries {
-            if !names.iter().any(|name| name.eq_ignore_ascii_case(&header.name)) {
+            if !names
+                .iter()
+                .any(|name| name.eq_ignore_ascii_case(&header.name))
+            {
                 names.push(header.name.clone());
             }
         }

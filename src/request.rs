@@ -51,8 +51,8 @@ pub struct WebSocketRequest {
     /// which means `ws://localhost/`.
     #[uniffi(default = None)]
     pub url: Option<String>,
-    /// Must be `Get`; anything else fails with `InvalidRequest` before any I/O. Default: `Get`.
-    #[uniffi(default)]
+    /// Must be `Get`; anything else fails with `InvalidRequest` before any I/O. (No FFI default:
+    /// UniFFI 0.32 cannot express an enum default; the Swift and Kotlin builders pass `Get`.)
     pub method: HttpMethod,
     /// Replaces the URL's host.
     #[uniffi(default = None)]
@@ -84,7 +84,12 @@ impl WebSocketRequest {
     }
 
     /// A request from parts, like Ktor's `webSocketSession(method, host, port, path)`.
-    pub fn from_parts(method: HttpMethod, host: impl Into<String>, port: u16, path: impl Into<String>) -> Self {
+    pub fn from_parts(
+        method: HttpMethod,
+        host: impl Into<String>,
+        port: u16,
+        path: impl Into<String>,
+    ) -> Self {
         WebSocketRequest {
             method,
             host: Some(host.into()),
@@ -176,7 +181,10 @@ impl ResolvedRequest {
 }
 
 /// Resolves `request` against the client's default headers: URL mapping, method and header checks.
-pub(crate) fn resolve(request: &WebSocketRequest, default_headers: &[Header]) -> Result<ResolvedRequest> {
+pub(crate) fn resolve(
+    request: &WebSocketRequest,
+    default_headers: &[Header],
+) -> Result<ResolvedRequest> {
     if request.method != HttpMethod::Get {
         return Err(WebSocketError::invalid_request(format!(
             "a WebSocket upgrade must use GET, not {}",
@@ -271,7 +279,11 @@ fn check_header(header: &Header) -> Result<()> {
             header.name.escape_debug()
         )));
     }
-    if header.value.bytes().any(|byte| matches!(byte, b'\r' | b'\n' | 0)) {
+    if header
+        .value
+        .bytes()
+        .any(|byte| matches!(byte, b'\r' | b'\n' | 0))
+    {
         return Err(WebSocketError::invalid_request(format!(
             "header `{}` has a CR, LF or NUL in its value",
             header.name
@@ -295,9 +307,9 @@ fn check_header(header: &Header) -> Result<()> {
 /// Whether `text` is an RFC 7230 token (header names, subprotocols).
 fn is_token(text: &str) -> bool {
     !text.is_empty()
-        && text.bytes().all(|byte| {
-            byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
-        })
+        && text
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte))
 }
 
 #[cfg(test)]
@@ -337,18 +349,45 @@ mod tests {
 
     #[test]
     fn bad_input_is_refused_with_typed_errors() {
-        assert!(matches!(resolve_url("ftp://x/"), Err(WebSocketError::InvalidUrl { .. })));
-        assert!(matches!(resolve_url("not a url"), Err(WebSocketError::InvalidUrl { .. })));
-        assert!(matches!(resolve_url("ws://h/#frag"), Err(WebSocketError::InvalidUrl { .. })));
-        assert!(matches!(resolve_url("ws://u:p@h/"), Err(WebSocketError::InvalidUrl { .. })));
-        let post = WebSocketRequest { method: HttpMethod::Post, ..WebSocketRequest::new("ws://h/") };
-        assert!(matches!(resolve(&post, &[]), Err(WebSocketError::InvalidRequest { .. })));
+        assert!(matches!(
+            resolve_url("ftp://x/"),
+            Err(WebSocketError::InvalidUrl { .. })
+        ));
+        assert!(matches!(
+            resolve_url("not a url"),
+            Err(WebSocketError::InvalidUrl { .. })
+        ));
+        assert!(matches!(
+            resolve_url("ws://h/#frag"),
+            Err(WebSocketError::InvalidUrl { .. })
+        ));
+        assert!(matches!(
+            resolve_url("ws://u:p@h/"),
+            Err(WebSocketError::InvalidUrl { .. })
+        ));
+        let post = WebSocketRequest {
+            method: HttpMethod::Post,
+            ..WebSocketRequest::new("ws://h/")
+        };
+        assert!(matches!(
+            resolve(&post, &[]),
+            Err(WebSocketError::InvalidRequest { .. })
+        ));
         let injected = WebSocketRequest::new("ws://h/").header("X-A", "1\r\nEvil: yes");
-        assert!(matches!(resolve(&injected, &[]), Err(WebSocketError::InvalidRequest { .. })));
+        assert!(matches!(
+            resolve(&injected, &[]),
+            Err(WebSocketError::InvalidRequest { .. })
+        ));
         let owned = WebSocketRequest::new("ws://h/").header("Sec-WebSocket-Key", "x");
-        assert!(matches!(resolve(&owned, &[]), Err(WebSocketError::InvalidRequest { .. })));
+        assert!(matches!(
+            resolve(&owned, &[]),
+            Err(WebSocketError::InvalidRequest { .. })
+        ));
         let protocol = WebSocketRequest::new("ws://h/").subprotocol("has space");
-        assert!(matches!(resolve(&protocol, &[]), Err(WebSocketError::InvalidRequest { .. })));
+        assert!(matches!(
+            resolve(&protocol, &[]),
+            Err(WebSocketError::InvalidRequest { .. })
+        ));
     }
 
     #[test]

@@ -6,7 +6,10 @@ mod peers;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use peers::{accept_raw, close_payload, raw_server, read_client_close, server_frame, tungstenite_server, ExternalPeer};
+use peers::{
+    accept_raw, close_payload, raw_server, read_client_close, server_frame, tungstenite_server,
+    ExternalPeer,
+};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
@@ -27,13 +30,25 @@ async fn client_close_is_seen_by_the_server_with_code_and_reason() {
         }
     })
     .await;
-    let session = WebSocketClient::default().connect(&server.url("/")).await.unwrap();
-    session.close_with(Some(CloseReason::new(CloseReason::GOING_AWAY, "bye"))).await.unwrap();
-    assert_eq!(seen_rx.recv().await.unwrap(), Some((1001, "bye".to_owned())));
+    let session = WebSocketClient::default()
+        .connect(&server.url("/"))
+        .await
+        .unwrap();
+    session
+        .close_with(Some(CloseReason::new(CloseReason::GOING_AWAY, "bye")))
+        .await
+        .unwrap();
+    assert_eq!(
+        seen_rx.recv().await.unwrap(),
+        Some((1001, "bye".to_owned()))
+    );
     // The server echoed our close, so that is the reason reported.
     assert_eq!(session.close_reason().await, CloseReason::new(1001, "bye"));
     assert!(!session.is_active());
-    assert!(matches!(session.send_text("after".into()).await, Err(WebSocketError::Closed { .. })));
+    assert!(matches!(
+        session.send_text("after".into()).await,
+        Err(WebSocketError::Closed { .. })
+    ));
     // Closing again is harmless.
     session.close().await.unwrap();
 }
@@ -44,10 +59,18 @@ async fn server_initiated_close(peer: &ExternalPeer) {
         .await
         .unwrap();
     match session.receive().await {
-        Err(WebSocketError::Closed { reason, .. }) => assert_eq!(reason, CloseReason::new(4001, "server says bye"), "{}", peer.name),
+        Err(WebSocketError::Closed { reason, .. }) => assert_eq!(
+            reason,
+            CloseReason::new(4001, "server says bye"),
+            "{}",
+            peer.name
+        ),
         other => panic!("{}: expected Closed, got {other:?}", peer.name),
     }
-    assert_eq!(session.close_reason().await, CloseReason::new(4001, "server says bye"));
+    assert_eq!(
+        session.close_reason().await,
+        CloseReason::new(4001, "server says bye")
+    );
 }
 
 #[tokio::test]
@@ -67,14 +90,23 @@ async fn server_close_is_echoed() {
         let seen_tx = seen_tx.clone();
         async move {
             accept_raw(&mut stream, "").await;
-            let _ = stream.write_all(&server_frame(0x88, &close_payload(1000, "done"))).await;
+            let _ = stream
+                .write_all(&server_frame(0x88, &close_payload(1000, "done")))
+                .await;
             let _ = seen_tx.send(read_client_close(&mut stream).await);
         }
     })
     .await;
-    let session = WebSocketClient::default().connect(&format!("ws://127.0.0.1:{port}/")).await.unwrap();
+    let session = WebSocketClient::default()
+        .connect(&format!("ws://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
     assert_eq!(session.close_reason().await, CloseReason::new(1000, "done"));
-    assert_eq!(seen_rx.recv().await.unwrap(), Some(Some(1000)), "the close frame is echoed with its code");
+    assert_eq!(
+        seen_rx.recv().await.unwrap(),
+        Some(Some(1000)),
+        "the close frame is echoed with its code"
+    );
 }
 
 #[tokio::test]
@@ -85,7 +117,10 @@ async fn empty_server_close_reports_1005() {
         let _ = read_client_close(&mut stream).await;
     })
     .await;
-    let session = WebSocketClient::default().connect(&format!("ws://127.0.0.1:{port}/")).await.unwrap();
+    let session = WebSocketClient::default()
+        .connect(&format!("ws://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
     assert_eq!(session.close_reason().await.code, 1005);
 }
 
@@ -98,12 +133,21 @@ async fn close_times_out_when_the_server_never_answers() {
         tokio::time::sleep(Duration::from_secs(30)).await;
     })
     .await;
-    let config = WebSocketConfig { close_timeout: Some(Duration::from_millis(400)), ..Default::default() };
-    let session = WebSocketClient::new(config).connect(&format!("ws://127.0.0.1:{port}/")).await.unwrap();
+    let config = WebSocketConfig {
+        close_timeout: Some(Duration::from_millis(400)),
+        ..Default::default()
+    };
+    let session = WebSocketClient::new(config)
+        .connect(&format!("ws://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
     let started = Instant::now();
     session.close().await.unwrap();
     let elapsed = started.elapsed();
-    assert!(elapsed >= Duration::from_millis(400) && elapsed < Duration::from_secs(2), "{elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_millis(400) && elapsed < Duration::from_secs(2),
+        "{elapsed:?}"
+    );
     let reason = session.close_reason().await;
     assert_eq!(reason.code, 1006, "{reason}");
     assert!(reason.message.contains("no close frame"), "{reason}");
@@ -128,11 +172,24 @@ async fn dropping_the_session_closes_it() {
         }
     })
     .await;
-    let session = WebSocketClient::default().connect(&format!("ws://127.0.0.1:{port}/")).await.unwrap();
-    session.send_text("queued before drop".into()).await.unwrap();
+    let session = WebSocketClient::default()
+        .connect(&format!("ws://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
+    session
+        .send_text("queued before drop".into())
+        .await
+        .unwrap();
     drop(session);
-    let frames = tokio::time::timeout(Duration::from_secs(5), seen_rx.recv()).await.unwrap().unwrap();
-    assert_eq!(frames[0], (0x81, b"queued before drop".to_vec()), "queued frames are still sent");
+    let frames = tokio::time::timeout(Duration::from_secs(5), seen_rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        frames[0],
+        (0x81, b"queued before drop".to_vec()),
+        "queued frames are still sent"
+    );
     assert_eq!(frames.last().unwrap().0, 0x88);
     assert_eq!(&frames.last().unwrap().1[..2], &1000u16.to_be_bytes());
 }
@@ -155,7 +212,10 @@ async fn frames_sent_before_close_arrive_before_it() {
         }
     })
     .await;
-    let session = WebSocketClient::default().connect(&server.url("/")).await.unwrap();
+    let session = WebSocketClient::default()
+        .connect(&server.url("/"))
+        .await
+        .unwrap();
     for index in 0..200 {
         session.send_text(format!("{index}")).await.unwrap();
     }
@@ -167,14 +227,29 @@ async fn frames_sent_before_close_arrive_before_it() {
 #[tokio::test]
 async fn invalid_close_requests_are_refused_without_closing() {
     let server = peers::echo_server().await;
-    let session = WebSocketClient::default().connect(&server.url("/")).await.unwrap();
+    let session = WebSocketClient::default()
+        .connect(&server.url("/"))
+        .await
+        .unwrap();
     for code in [999, 1005, 1006, 1015] {
-        let error = session.close_with(Some(CloseReason::new(code, ""))).await.unwrap_err();
-        assert!(matches!(error, WebSocketError::InvalidRequest { .. }), "{code}: {error:?}");
+        let error = session
+            .close_with(Some(CloseReason::new(code, "")))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, WebSocketError::InvalidRequest { .. }),
+            "{code}: {error:?}"
+        );
     }
     let long = CloseReason::new(1000, "x".repeat(124));
-    assert!(matches!(session.close_with(Some(long)).await, Err(WebSocketError::InvalidRequest { .. })));
-    assert!(matches!(session.send(Frame::Ping { data: vec![0; 126] }).await, Err(WebSocketError::InvalidRequest { .. })));
+    assert!(matches!(
+        session.close_with(Some(long)).await,
+        Err(WebSocketError::InvalidRequest { .. })
+    ));
+    assert!(matches!(
+        session.send(Frame::Ping { data: vec![0; 126] }).await,
+        Err(WebSocketError::InvalidRequest { .. })
+    ));
     assert!(session.is_active());
     session.send_text("still open".into()).await.unwrap();
     assert_eq!(session.receive().await.unwrap(), Frame::text("still open"));
@@ -192,7 +267,10 @@ async fn server_sending_data_after_our_close_is_still_delivered() {
         let _ = stream.write_all(&bytes).await;
     })
     .await;
-    let session = WebSocketClient::default().connect(&format!("ws://127.0.0.1:{port}/")).await.unwrap();
+    let session = WebSocketClient::default()
+        .connect(&format!("ws://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
     let closing = {
         let session = session.clone();
         tokio::spawn(async move { session.close().await })
@@ -200,5 +278,8 @@ async fn server_sending_data_after_our_close_is_still_delivered() {
     assert_eq!(session.receive().await.unwrap(), Frame::text("straggler"));
     closing.await.unwrap().unwrap();
     assert_eq!(session.close_reason().await, CloseReason::new(1000, "ok"));
-    assert!(matches!(session.receive().await, Err(WebSocketError::Closed { .. })));
+    assert!(matches!(
+        session.receive().await,
+        Err(WebSocketError::Closed { .. })
+    ));
 }

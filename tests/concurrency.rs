@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use peers::{echo_server, ExternalPeer};
-use uniws::{CancellationToken, Frame, WebSocketClient, WebSocketConfig, WebSocketError, WebSocketRequest};
+use uniws::{
+    CancellationToken, Frame, WebSocketClient, WebSocketConfig, WebSocketError, WebSocketRequest,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_sessions_echo_a_hundred_messages_each() {
@@ -42,7 +44,10 @@ async fn two_sessions_to_python_in_parallel() {
     let run = |session: Arc<uniws::ClientWebSocketSession>, tag: &'static str| async move {
         for index in 0..100 {
             session.send_text(format!("{tag}{index}")).await.unwrap();
-            assert_eq!(session.receive().await.unwrap(), Frame::text(format!("{tag}{index}")));
+            assert_eq!(
+                session.receive().await.unwrap(),
+                Frame::text(format!("{tag}{index}"))
+            );
         }
         session.close().await.unwrap();
     };
@@ -52,13 +57,23 @@ async fn two_sessions_to_python_in_parallel() {
 #[tokio::test]
 async fn a_thousand_sends_without_reading_lose_nothing() {
     let server = echo_server().await;
-    let config = WebSocketConfig { incoming_queue_size: 8, outgoing_queue_size: 8, ..Default::default() };
-    let session = WebSocketClient::new(config).connect(&server.url("/")).await.unwrap();
+    let config = WebSocketConfig {
+        incoming_queue_size: 8,
+        outgoing_queue_size: 8,
+        ..Default::default()
+    };
+    let session = WebSocketClient::new(config)
+        .connect(&server.url("/"))
+        .await
+        .unwrap();
     for index in 0..1_000 {
         session.send_text(format!("message {index}")).await.unwrap();
     }
     for index in 0..1_000 {
-        assert_eq!(session.receive().await.unwrap(), Frame::text(format!("message {index}")));
+        assert_eq!(
+            session.receive().await.unwrap(),
+            Frame::text(format!("message {index}"))
+        );
     }
     session.close().await.unwrap();
 }
@@ -66,10 +81,17 @@ async fn a_thousand_sends_without_reading_lose_nothing() {
 #[tokio::test]
 async fn dropping_a_pending_receive_does_not_lose_the_next_message() {
     let server = echo_server().await;
-    let session = WebSocketClient::default().connect(&server.url("/")).await.unwrap();
+    let session = WebSocketClient::default()
+        .connect(&server.url("/"))
+        .await
+        .unwrap();
     for _ in 0..20 {
         // A receive that times out is dropped while waiting.
-        assert!(tokio::time::timeout(Duration::from_millis(10), session.receive()).await.is_err());
+        assert!(
+            tokio::time::timeout(Duration::from_millis(10), session.receive())
+                .await
+                .is_err()
+        );
     }
     session.send_text("next".into()).await.unwrap();
     assert_eq!(session.receive().await.unwrap(), Frame::text("next"));
@@ -79,7 +101,10 @@ async fn dropping_a_pending_receive_does_not_lose_the_next_message() {
 #[tokio::test]
 async fn a_cancelled_token_ends_a_waiting_receive_promptly() {
     let server = echo_server().await;
-    let session = WebSocketClient::default().connect(&server.url("/")).await.unwrap();
+    let session = WebSocketClient::default()
+        .connect(&server.url("/"))
+        .await
+        .unwrap();
     let token = CancellationToken::new();
     let waiting = {
         let session = session.clone();
@@ -90,16 +115,25 @@ async fn a_cancelled_token_ends_a_waiting_receive_promptly() {
     let cancelled_at = Instant::now();
     token.cancel();
     let result = waiting.await.unwrap();
-    assert!(matches!(result, Err(WebSocketError::Cancelled { .. })), "{result:?}");
+    assert!(
+        matches!(result, Err(WebSocketError::Cancelled { .. })),
+        "{result:?}"
+    );
     assert!(cancelled_at.elapsed() < Duration::from_millis(500));
     assert!(token.is_cancelled());
     // The message sent afterwards goes to the next receive.
     session.send_text("after cancel".into()).await.unwrap();
-    assert_eq!(session.receive().await.unwrap(), Frame::text("after cancel"));
+    assert_eq!(
+        session.receive().await.unwrap(),
+        Frame::text("after cancel")
+    );
     // A token cancelled beforehand refuses at once without consuming.
     session.send_text("kept".into()).await.unwrap();
     tokio::time::sleep(Duration::from_millis(50)).await;
-    assert!(matches!(session.receive_with_cancellation(token).await, Err(WebSocketError::Cancelled { .. })));
+    assert!(matches!(
+        session.receive_with_cancellation(token).await,
+        Err(WebSocketError::Cancelled { .. })
+    ));
     assert_eq!(session.receive().await.unwrap(), Frame::text("kept"));
     session.close().await.unwrap();
 }
@@ -117,20 +151,32 @@ async fn a_cancelled_token_ends_a_hanging_open() {
         let token = token.clone();
         tokio::spawn(async move {
             client
-                .web_socket_session_with_cancellation(WebSocketRequest::new(format!("ws://127.0.0.1:{port}/")), token)
+                .web_socket_session_with_cancellation(
+                    WebSocketRequest::new(format!("ws://127.0.0.1:{port}/")),
+                    token,
+                )
                 .await
         })
     };
     tokio::time::sleep(Duration::from_millis(100)).await;
     token.cancel();
-    let result = tokio::time::timeout(Duration::from_secs(1), opening).await.unwrap().unwrap();
-    assert!(matches!(result, Err(WebSocketError::Cancelled { .. })), "{result:?}");
+    let result = tokio::time::timeout(Duration::from_secs(1), opening)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        matches!(result, Err(WebSocketError::Cancelled { .. })),
+        "{result:?}"
+    );
 }
 
 #[tokio::test]
 async fn concurrent_receivers_each_get_distinct_messages() {
     let server = echo_server().await;
-    let session = WebSocketClient::default().connect(&server.url("/")).await.unwrap();
+    let session = WebSocketClient::default()
+        .connect(&server.url("/"))
+        .await
+        .unwrap();
     let mut receivers = Vec::new();
     for _ in 0..4 {
         let session = session.clone();

@@ -53,12 +53,18 @@ async fn echoes_through_node_ws() {
 #[tokio::test]
 async fn many_messages_keep_their_order() {
     let server = echo_server().await;
-    let session = WebSocketClient::default().connect(&server.url("/")).await.unwrap();
+    let session = WebSocketClient::default()
+        .connect(&server.url("/"))
+        .await
+        .unwrap();
     let receiver = {
         let session = session.clone();
         tokio::spawn(async move {
             for index in 0..5_000 {
-                assert_eq!(session.receive().await.unwrap(), Frame::text(index.to_string()));
+                assert_eq!(
+                    session.receive().await.unwrap(),
+                    Frame::text(index.to_string())
+                );
             }
         })
     };
@@ -85,12 +91,19 @@ async fn call_metadata_describes_the_upgrade() {
     let call = session.call_info();
     assert_eq!(call.request.url.as_str(), server.url("/chat?room=1"));
     assert_eq!(call.request.method, HttpMethod::Get);
-    let key = call.request.headers.get("sec-websocket-key").expect("key sent");
+    let key = call
+        .request
+        .headers
+        .get("sec-websocket-key")
+        .expect("key sent");
     assert_eq!(key.len(), 24, "a base64 16-byte nonce");
     assert_eq!(call.request.headers.get_all("x-repeat"), vec!["a", "b"]);
     assert_eq!(call.response.status, 101);
     assert_eq!(call.response.reason_phrase, "Switching Protocols");
-    assert_eq!(call.response.headers.get("upgrade").as_deref(), Some("websocket"));
+    assert_eq!(
+        call.response.headers.get("upgrade").as_deref(),
+        Some("websocket")
+    );
     assert_eq!(call.subprotocol.as_deref(), Some("chat.v1"));
     assert_eq!(session.negotiated_subprotocol().as_deref(), Some("chat.v1"));
     assert!(session.negotiated_extensions().is_empty());
@@ -118,18 +131,36 @@ async fn headers_seen_by(peer: &ExternalPeer) {
         default_headers: vec![uniws::Header::new("X-Default", "1")],
         ..Default::default()
     });
-    let request = WebSocketRequest::new(peer.url("/headers")).header("X-Custom", "value").subprotocol("chat.v1");
+    let request = WebSocketRequest::new(peer.url("/headers"))
+        .header("X-Custom", "value")
+        .subprotocol("chat.v1");
     let session = client.web_socket_session(request).await.unwrap();
-    assert_eq!(session.call().subprotocol.as_deref(), Some("chat.v1"), "{}", peer.name);
     assert_eq!(
-        session.call().response.headers.get("sec-websocket-protocol").as_deref(),
+        session.call().subprotocol.as_deref(),
         Some("chat.v1"),
         "{}",
         peer.name
     );
-    let Frame::Text { text } = session.receive().await.unwrap() else { panic!("expected text") };
+    assert_eq!(
+        session
+            .call()
+            .response
+            .headers
+            .get("sec-websocket-protocol")
+            .as_deref(),
+        Some("chat.v1"),
+        "{}",
+        peer.name
+    );
+    let Frame::Text { text } = session.receive().await.unwrap() else {
+        panic!("expected text")
+    };
     let lower = text.to_ascii_lowercase();
-    assert!(lower.contains(r#"["x-custom", "value"]"#) || lower.contains(r#"["x-custom","value"]"#), "{}: {text}", peer.name);
+    assert!(
+        lower.contains(r#"["x-custom", "value"]"#) || lower.contains(r#"["x-custom","value"]"#),
+        "{}: {text}",
+        peer.name
+    );
     assert!(lower.contains("x-default"), "{}: {text}", peer.name);
     assert!(lower.contains("chat.v1"), "{}: {text}", peer.name);
     session.close().await.unwrap();
@@ -149,7 +180,10 @@ async fn node_sees_request_headers_and_subprotocol() {
 async fn no_subprotocol_when_the_server_picks_none() {
     let server = echo_server().await;
     let request = WebSocketRequest::new(server.url("/")).subprotocol("other.v2");
-    let session = WebSocketClient::default().web_socket_session(request).await.unwrap();
+    let session = WebSocketClient::default()
+        .web_socket_session(request)
+        .await
+        .unwrap();
     assert_eq!(session.call().subprotocol, None);
     session.close().await.unwrap();
 }
@@ -159,11 +193,19 @@ async fn ktor_overloads_reach_the_same_server() {
     let server = echo_server().await;
     let client = WebSocketClient::default();
     let by_parts = client
-        .web_socket_session(WebSocketRequest::from_parts(HttpMethod::Get, "127.0.0.1", server.port, "/parts"))
+        .web_socket_session(WebSocketRequest::from_parts(
+            HttpMethod::Get,
+            "127.0.0.1",
+            server.port,
+            "/parts",
+        ))
         .await
         .unwrap();
     let by_http_url = client
-        .web_socket_session(WebSocketRequest::new(format!("http://127.0.0.1:{}/http", server.port)))
+        .web_socket_session(WebSocketRequest::new(format!(
+            "http://127.0.0.1:{}/http",
+            server.port
+        )))
         .await
         .unwrap();
     assert_eq!(by_http_url.call().request.url.scheme(), "ws");
@@ -177,19 +219,40 @@ async fn ktor_overloads_reach_the_same_server() {
     assert_eq!(by_block, Frame::text("in block"));
     by_parts.close().await.unwrap();
     by_http_url.close().await.unwrap();
-    let paths: Vec<String> = server.requests.lock().unwrap().iter().map(|r| r.path.clone()).collect();
-    assert!(paths.contains(&"/parts".to_owned()) && paths.contains(&"/http".to_owned()) && paths.contains(&"/block".to_owned()));
+    let paths: Vec<String> = server
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
+    assert!(
+        paths.contains(&"/parts".to_owned())
+            && paths.contains(&"/http".to_owned())
+            && paths.contains(&"/block".to_owned())
+    );
 }
 
 #[tokio::test]
 async fn incoming_stream_ends_when_the_server_closes() {
     use futures_util::StreamExt;
     let peer = ExternalPeer::python();
-    let session = WebSocketClient::default().connect(&peer.url("/echo")).await.unwrap();
+    let session = WebSocketClient::default()
+        .connect(&peer.url("/echo"))
+        .await
+        .unwrap();
     session.send_text("one".into()).await.unwrap();
     let mut incoming = Box::pin(session.incoming());
     assert_eq!(incoming.next().await.unwrap().unwrap(), Frame::text("one"));
-    session.send(Frame::Close { reason: Some(uniws::CloseReason::new(4000, "done")) }).await.unwrap();
-    assert!(incoming.next().await.is_none(), "the stream ends after a normal close");
+    session
+        .send(Frame::Close {
+            reason: Some(uniws::CloseReason::new(4000, "done")),
+        })
+        .await
+        .unwrap();
+    assert!(
+        incoming.next().await.is_none(),
+        "the stream ends after a normal close"
+    );
     assert_eq!(session.close_reason().await.code, 4000);
 }

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use peers::{accept_raw, raw_server, read_client_close, server_frame, tungstenite_server, ExternalPeer};
+use peers::{
+    accept_raw, raw_server, read_client_close, server_frame, tungstenite_server, ExternalPeer,
+};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
@@ -23,16 +25,12 @@ async fn ping_counting_server() -> (peers::TungsteniteServer, Arc<AtomicUsize>) 
         let counter = counter.clone();
         async move {
             while let Some(Ok(message)) = socket.next().await {
-                match message {
-                    Message::Ping(_) => {
-                        counter.fetch_add(1, Ordering::SeqCst);
-                    }
-                    Message::Text(_) | Message::Binary(_) => {
-                        if socket.send(message).await.is_err() {
-                            return;
-                        }
-                    }
-                    _ => {}
+                if let Message::Ping(_) = message {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                } else if (message.is_text() || message.is_binary())
+                    && socket.send(message).await.is_err()
+                {
+                    return;
                 }
             }
         }
@@ -49,10 +47,16 @@ async fn pings_go_out_at_the_interval_and_pongs_keep_the_session_alive() {
         timeout: Some(Duration::from_millis(300)),
         ..Default::default()
     };
-    let session = WebSocketClient::new(config).connect(&server.url("/")).await.unwrap();
+    let session = WebSocketClient::new(config)
+        .connect(&server.url("/"))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(1_050)).await;
     let count = pings.load(Ordering::SeqCst);
-    assert!((6..=11).contains(&count), "{count} pings in ~1 s at a 100 ms interval");
+    assert!(
+        (6..=11).contains(&count),
+        "{count} pings in ~1 s at a 100 ms interval"
+    );
     assert!(session.is_active(), "answered pings never time out");
     session.send_text("still here".into()).await.unwrap();
     assert_eq!(session.receive().await.unwrap(), Frame::text("still here"));
@@ -73,23 +77,48 @@ async fn silent_peer_is_detected_within_interval_plus_timeout() {
     .await;
     let interval = Duration::from_millis(200);
     let timeout = Duration::from_millis(300);
-    let config = WebSocketConfig { ping_interval: Some(interval), timeout: Some(timeout), ..Default::default() };
-    let session = WebSocketClient::new(config).connect(&format!("ws://127.0.0.1:{port}/")).await.unwrap();
+    let config = WebSocketConfig {
+        ping_interval: Some(interval),
+        timeout: Some(timeout),
+        ..Default::default()
+    };
+    let session = WebSocketClient::new(config)
+        .connect(&format!("ws://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
     let started = Instant::now();
     let error = session.receive().await.unwrap_err();
     let elapsed = started.elapsed();
-    assert!(matches!(error, WebSocketError::PingTimeout { .. }), "{error:?}");
-    assert!(elapsed >= interval + timeout - Duration::from_millis(20), "too early: {elapsed:?}");
-    assert!(elapsed < interval + timeout + Duration::from_millis(700), "too late: {elapsed:?}");
+    assert!(
+        matches!(error, WebSocketError::PingTimeout { .. }),
+        "{error:?}"
+    );
+    assert!(
+        elapsed >= interval + timeout - Duration::from_millis(20),
+        "too early: {elapsed:?}"
+    );
+    assert!(
+        elapsed < interval + timeout + Duration::from_millis(700),
+        "too late: {elapsed:?}"
+    );
     let reason = session.close_reason().await;
-    assert_eq!((reason.code, reason.message.as_str()), (1011, "Ping timeout"));
+    assert_eq!(
+        (reason.code, reason.message.as_str()),
+        (1011, "Ping timeout")
+    );
     assert_eq!(seen_rx.recv().await.unwrap(), Some(Some(1011)));
 }
 
 async fn answers_server_ping(peer: ExternalPeer) {
-    let session = WebSocketClient::default().connect(&peer.url("/ping")).await.unwrap();
+    let session = WebSocketClient::default()
+        .connect(&peer.url("/ping"))
+        .await
+        .unwrap();
     // The peer only sends "pong" once our automatic pong reached it.
-    let reply = tokio::time::timeout(Duration::from_secs(5), session.receive()).await.unwrap().unwrap();
+    let reply = tokio::time::timeout(Duration::from_secs(5), session.receive())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(reply, Frame::text("pong"), "{}", peer.name);
     session.close().await.unwrap();
 }
@@ -118,15 +147,28 @@ async fn ping_payload_is_echoed_and_not_delivered() {
         }
     })
     .await;
-    let session = WebSocketClient::default().connect(&format!("ws://127.0.0.1:{port}/")).await.unwrap();
-    assert_eq!(session.receive().await.unwrap(), Frame::text("after ping"), "the ping itself is not delivered");
-    assert_eq!(pong_rx.recv().await.unwrap(), Some((0x8A, b"are you there".to_vec())));
+    let session = WebSocketClient::default()
+        .connect(&format!("ws://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
+    assert_eq!(
+        session.receive().await.unwrap(),
+        Frame::text("after ping"),
+        "the ping itself is not delivered"
+    );
+    assert_eq!(
+        pong_rx.recv().await.unwrap(),
+        Some((0x8A, b"are you there".to_vec()))
+    );
 }
 
 #[tokio::test]
 async fn live_settings_change_the_running_session() {
     let (server, pings) = ping_counting_server().await;
-    let session = WebSocketClient::default().connect(&server.url("/")).await.unwrap();
+    let session = WebSocketClient::default()
+        .connect(&server.url("/"))
+        .await
+        .unwrap();
     assert_eq!(session.get_ping_interval(), None);
     assert_eq!(session.get_timeout(), Duration::from_secs(15));
     assert_eq!(session.get_max_frame_size(), 16 << 20);
@@ -135,7 +177,10 @@ async fn live_settings_change_the_running_session() {
     assert_eq!(pings.load(Ordering::SeqCst), 0, "pings are off by default");
     session.set_ping_interval(Some(Duration::from_millis(100)));
     session.set_timeout(Duration::from_secs(2));
-    assert_eq!(session.get_ping_interval(), Some(Duration::from_millis(100)));
+    assert_eq!(
+        session.get_ping_interval(),
+        Some(Duration::from_millis(100))
+    );
     assert_eq!(session.get_timeout(), Duration::from_secs(2));
     tokio::time::sleep(Duration::from_millis(550)).await;
     let after_enabling = pings.load(Ordering::SeqCst);
@@ -144,12 +189,22 @@ async fn live_settings_change_the_running_session() {
     tokio::time::sleep(Duration::from_millis(150)).await;
     let settled = pings.load(Ordering::SeqCst);
     tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(pings.load(Ordering::SeqCst), settled, "no pings once turned off");
+    assert_eq!(
+        pings.load(Ordering::SeqCst),
+        settled,
+        "no pings once turned off"
+    );
 
     session.set_max_frame_size(10);
     assert_eq!(session.get_max_frame_size(), 10);
-    session.send_text("more than ten bytes".into()).await.unwrap();
-    assert!(matches!(session.receive().await, Err(WebSocketError::FrameTooBig { .. })));
+    session
+        .send_text("more than ten bytes".into())
+        .await
+        .unwrap();
+    assert!(matches!(
+        session.receive().await,
+        Err(WebSocketError::FrameTooBig { .. })
+    ));
     assert_eq!(session.close_reason().await.code, 1009);
 }
 
@@ -157,7 +212,11 @@ async fn live_settings_change_the_running_session() {
 async fn a_backlog_the_application_has_not_read_is_not_a_ping_timeout() {
     let server = tungstenite_server(|mut socket, _| async move {
         for index in 0..100 {
-            if socket.send(Message::text(format!("{index}"))).await.is_err() {
+            if socket
+                .send(Message::text(format!("{index}")))
+                .await
+                .is_err()
+            {
                 return;
             }
         }
@@ -171,14 +230,23 @@ async fn a_backlog_the_application_has_not_read_is_not_a_ping_timeout() {
         incoming_queue_size: 1,
         ..Default::default()
     };
-    let session = WebSocketClient::new(config).connect(&server.url("/")).await.unwrap();
+    let session = WebSocketClient::new(config)
+        .connect(&server.url("/"))
+        .await
+        .unwrap();
     // Not reading for far longer than interval + timeout: the pongs sit behind the backlog.
     tokio::time::sleep(Duration::from_millis(1_000)).await;
     for index in 0..100 {
-        assert_eq!(session.receive().await.unwrap(), Frame::text(index.to_string()));
+        assert_eq!(
+            session.receive().await.unwrap(),
+            Frame::text(index.to_string())
+        );
     }
     assert!(session.is_active());
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(session.is_active(), "pongs are read again once the backlog is gone");
+    assert!(
+        session.is_active(),
+        "pongs are read again once the backlog is gone"
+    );
     session.close().await.unwrap();
 }

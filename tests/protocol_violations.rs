@@ -33,12 +33,19 @@ async fn run(violation: Vec<u8>, config: WebSocketConfig) -> Outcome {
             let mut bytes = server_frame(0x81, b"before");
             bytes.extend(violation);
             let _ = stream.write_all(&bytes).await;
-            let seen = tokio::time::timeout(Duration::from_secs(10), read_client_close(&mut stream)).await.ok().flatten();
+            let seen =
+                tokio::time::timeout(Duration::from_secs(10), read_client_close(&mut stream))
+                    .await
+                    .ok()
+                    .flatten();
             let _ = seen_tx.send(seen);
         }
     })
     .await;
-    let session = WebSocketClient::new(config).connect(&format!("ws://127.0.0.1:{port}/")).await.unwrap();
+    let session = WebSocketClient::new(config)
+        .connect(&format!("ws://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
     let mut received = Vec::new();
     loop {
         let result = session.receive().await;
@@ -48,21 +55,45 @@ async fn run(violation: Vec<u8>, config: WebSocketConfig) -> Outcome {
             break;
         }
     }
-    let reason = tokio::time::timeout(Duration::from_secs(10), session.close_reason()).await.expect("closeReason completes");
+    let reason = tokio::time::timeout(Duration::from_secs(10), session.close_reason())
+        .await
+        .expect("closeReason completes");
     let server_saw = seen_rx.recv().await.unwrap().map(Some).unwrap_or(None);
     // After the failure, receive and send report Closed with the same reason.
-    assert!(matches!(session.receive().await, Err(WebSocketError::Closed { reason: r, .. }) if r == reason));
-    assert!(matches!(session.send_text("late".into()).await, Err(WebSocketError::Closed { .. })));
-    Outcome { received, reason, server_saw }
+    assert!(
+        matches!(session.receive().await, Err(WebSocketError::Closed { reason: r, .. }) if r == reason)
+    );
+    assert!(matches!(
+        session.send_text("late".into()).await,
+        Err(WebSocketError::Closed { .. })
+    ));
+    Outcome {
+        received,
+        reason,
+        server_saw,
+    }
 }
 
 fn assert_failed(outcome: &Outcome, code: u16, is_expected_error: fn(&WebSocketError) -> bool) {
-    assert_eq!(outcome.received.len(), 2, "one message, then the error: {:?}", outcome.received);
-    assert_eq!(outcome.received[0], Ok(Frame::text("before")), "the message before the violation is delivered");
+    assert_eq!(
+        outcome.received.len(),
+        2,
+        "one message, then the error: {:?}",
+        outcome.received
+    );
+    assert_eq!(
+        outcome.received[0],
+        Ok(Frame::text("before")),
+        "the message before the violation is delivered"
+    );
     let error = outcome.received[1].as_ref().unwrap_err();
     assert!(is_expected_error(error), "unexpected error: {error:?}");
     assert_eq!(outcome.reason.code, code, "closeReason: {}", outcome.reason);
-    assert_eq!(outcome.server_saw, Some(Some(code)), "the server reads close {code}");
+    assert_eq!(
+        outcome.server_saw,
+        Some(Some(code)),
+        "the server reads close {code}"
+    );
 }
 
 fn protocol(error: &WebSocketError) -> bool {
@@ -75,48 +106,99 @@ fn too_big(error: &WebSocketError) -> bool {
 
 #[tokio::test]
 async fn masked_server_frame() {
-    let masked = vec![0x81, 0x84, 1, 2, 3, 4, b'a' ^ 1, b'b' ^ 2, b'c' ^ 3, b'd' ^ 4];
-    assert_failed(&run(masked, WebSocketConfig::default()).await, 1002, protocol);
+    let masked = vec![
+        0x81,
+        0x84,
+        1,
+        2,
+        3,
+        4,
+        b'a' ^ 1,
+        b'b' ^ 2,
+        b'c' ^ 3,
+        b'd' ^ 4,
+    ];
+    assert_failed(
+        &run(masked, WebSocketConfig::default()).await,
+        1002,
+        protocol,
+    );
 }
 
 #[tokio::test]
 async fn invalid_utf8_text() {
-    let outcome = run(server_frame(0x81, &[b'o', b'k', 0xff, 0xfe]), WebSocketConfig::default()).await;
+    let outcome = run(
+        server_frame(0x81, &[b'o', b'k', 0xff, 0xfe]),
+        WebSocketConfig::default(),
+    )
+    .await;
     assert_failed(&outcome, 1007, protocol);
 }
 
 #[tokio::test]
 async fn invalid_utf8_in_a_fragment_fails_before_the_message_ends() {
     // The first fragment is already invalid; the rest never comes.
-    let outcome = run(server_frame(0x01, &[0xce, 0xba, 0xff]), WebSocketConfig::default()).await;
+    let outcome = run(
+        server_frame(0x01, &[0xce, 0xba, 0xff]),
+        WebSocketConfig::default(),
+    )
+    .await;
     assert_failed(&outcome, 1007, protocol);
 }
 
 #[tokio::test]
 async fn fragmented_ping() {
-    assert_failed(&run(server_frame(0x09, b"half"), WebSocketConfig::default()).await, 1002, protocol);
+    assert_failed(
+        &run(server_frame(0x09, b"half"), WebSocketConfig::default()).await,
+        1002,
+        protocol,
+    );
 }
 
 #[tokio::test]
 async fn oversized_ping() {
-    assert_failed(&run(server_frame(0x89, &[0u8; 126]), WebSocketConfig::default()).await, 1002, protocol);
+    assert_failed(
+        &run(server_frame(0x89, &[0u8; 126]), WebSocketConfig::default()).await,
+        1002,
+        protocol,
+    );
 }
 
 #[tokio::test]
 async fn reserved_bits() {
-    assert_failed(&run(server_frame(0xC1, b"rsv1"), WebSocketConfig::default()).await, 1002, protocol);
-    assert_failed(&run(server_frame(0xA1, b"rsv2"), WebSocketConfig::default()).await, 1002, protocol);
+    assert_failed(
+        &run(server_frame(0xC1, b"rsv1"), WebSocketConfig::default()).await,
+        1002,
+        protocol,
+    );
+    assert_failed(
+        &run(server_frame(0xA1, b"rsv2"), WebSocketConfig::default()).await,
+        1002,
+        protocol,
+    );
 }
 
 #[tokio::test]
 async fn reserved_opcode() {
-    assert_failed(&run(server_frame(0x83, b""), WebSocketConfig::default()).await, 1002, protocol);
-    assert_failed(&run(server_frame(0x8B, b""), WebSocketConfig::default()).await, 1002, protocol);
+    assert_failed(
+        &run(server_frame(0x83, b""), WebSocketConfig::default()).await,
+        1002,
+        protocol,
+    );
+    assert_failed(
+        &run(server_frame(0x8B, b""), WebSocketConfig::default()).await,
+        1002,
+        protocol,
+    );
 }
 
 #[tokio::test]
 async fn continuation_without_a_message() {
-    assert_failed(&run(server_frame(0x80, b"orphan"), WebSocketConfig::default()).await, 1002, protocol);
+    assert_failed(
+        &run(server_frame(0x80, b"orphan"), WebSocketConfig::default()).await,
+        1002,
+        protocol,
+    );
 }
 
 #[tokio::test]
@@ -129,15 +211,23 @@ async fn two_to_the_forty_byte_length_is_refused_from_the_header() {
 
 #[tokio::test]
 async fn frame_above_max_frame_size() {
-    let config = WebSocketConfig { max_frame_size: 1024, ..Default::default() };
+    let config = WebSocketConfig {
+        max_frame_size: 1024,
+        ..Default::default()
+    };
     let outcome = run(server_frame(0x82, &[7u8; 1025]), config).await;
     assert_failed(&outcome, 1009, too_big);
-    assert!(matches!(&outcome.received[1], Err(WebSocketError::FrameTooBig { detail }) if detail.contains("1025")));
+    assert!(
+        matches!(&outcome.received[1], Err(WebSocketError::FrameTooBig { detail }) if detail.contains("1025"))
+    );
 }
 
 #[tokio::test]
 async fn fragments_above_max_message_size() {
-    let config = WebSocketConfig { max_message_size: 1000, ..Default::default() };
+    let config = WebSocketConfig {
+        max_message_size: 1000,
+        ..Default::default()
+    };
     let mut fragments = server_frame(0x02, &[1u8; 600]);
     fragments.extend(server_frame(0x80, &[2u8; 600]));
     assert_failed(&run(fragments, config).await, 1009, too_big);
@@ -145,19 +235,31 @@ async fn fragments_above_max_message_size() {
 
 #[tokio::test]
 async fn close_code_999() {
-    let outcome = run(server_frame(0x88, &close_payload(999, "bad")), WebSocketConfig::default()).await;
+    let outcome = run(
+        server_frame(0x88, &close_payload(999, "bad")),
+        WebSocketConfig::default(),
+    )
+    .await;
     assert_failed(&outcome, 1002, protocol);
 }
 
 #[tokio::test]
 async fn close_with_one_byte_payload() {
-    assert_failed(&run(server_frame(0x88, &[0x03]), WebSocketConfig::default()).await, 1002, protocol);
+    assert_failed(
+        &run(server_frame(0x88, &[0x03]), WebSocketConfig::default()).await,
+        1002,
+        protocol,
+    );
 }
 
 #[tokio::test]
 async fn garbage_after_the_handshake() {
     // 0x0F is a reserved opcode with FIN clear: not a frame any server may send.
-    let outcome = run(b"\x0f\xffgarbage garbage garbage".to_vec(), WebSocketConfig::default()).await;
+    let outcome = run(
+        b"\x0f\xffgarbage garbage garbage".to_vec(),
+        WebSocketConfig::default(),
+    )
+    .await;
     assert_failed(&outcome, 1002, protocol);
 }
 
@@ -169,7 +271,10 @@ async fn eof_without_close_frame_reports_1006() {
         // Dropping the stream ends the connection without a close frame.
     })
     .await;
-    let session = WebSocketClient::default().connect(&format!("ws://127.0.0.1:{port}/")).await.unwrap();
+    let session = WebSocketClient::default()
+        .connect(&format!("ws://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
     assert_eq!(session.receive().await.unwrap(), Frame::text("last words"));
     match session.receive().await {
         Err(WebSocketError::Closed { reason, .. }) => {
@@ -220,8 +325,13 @@ async fn echoes_sent_before_reading_the_error_go_out_before_the_close() {
         }
     })
     .await;
-    let session = WebSocketClient::default().connect(&format!("ws://127.0.0.1:{port}/")).await.unwrap();
-    let Frame::Text { text } = session.receive().await.unwrap() else { panic!() };
+    let session = WebSocketClient::default()
+        .connect(&format!("ws://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
+    let Frame::Text { text } = session.receive().await.unwrap() else {
+        panic!()
+    };
     session.send_text(text).await.unwrap();
     assert!(session.receive().await.is_err());
     let frames = seen_rx.recv().await.unwrap();
@@ -243,9 +353,17 @@ async fn a_session_nobody_reads_still_fails_within_the_close_timeout() {
         }
     })
     .await;
-    let config = WebSocketConfig { close_timeout: Some(Duration::from_millis(300)), ..Default::default() };
-    let session = WebSocketClient::new(config).connect(&format!("ws://127.0.0.1:{port}/")).await.unwrap();
-    let reason = tokio::time::timeout(Duration::from_secs(3), session.close_reason()).await.unwrap();
+    let config = WebSocketConfig {
+        close_timeout: Some(Duration::from_millis(300)),
+        ..Default::default()
+    };
+    let session = WebSocketClient::new(config)
+        .connect(&format!("ws://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
+    let reason = tokio::time::timeout(Duration::from_secs(3), session.close_reason())
+        .await
+        .unwrap();
     assert_eq!(reason.code, 1002);
     assert_eq!(seen_rx.recv().await.unwrap(), Some(Some(1002)));
 }

@@ -23,7 +23,10 @@ async fn tls_echo_server(names: &[&str]) -> TlsServer {
     let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
     let server_key = KeyPair::generate().unwrap();
     let names: Vec<String> = names.iter().map(|name| name.to_string()).collect();
-    let server_cert = CertificateParams::new(names).unwrap().signed_by(&server_key, &ca).unwrap();
+    let server_cert = CertificateParams::new(names)
+        .unwrap()
+        .signed_by(&server_key, &ca)
+        .unwrap();
 
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
@@ -40,21 +43,33 @@ async fn tls_echo_server(names: &[&str]) -> TlsServer {
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { return };
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
-                let Ok(tls) = acceptor.accept(stream).await else { return };
-                let Ok(socket) = tokio_tungstenite::accept_async(tls).await else { return };
+                let Ok(tls) = acceptor.accept(stream).await else {
+                    return;
+                };
+                let Ok(socket) = tokio_tungstenite::accept_async(tls).await else {
+                    return;
+                };
                 peers::echo_over(socket).await;
             });
         }
     });
-    TlsServer { port, ca_pem: ca.pem() }
+    TlsServer {
+        port,
+        ca_pem: ca.pem(),
+    }
 }
 
 fn trusting(ca_pem: &str, use_system_trust_store: bool) -> Arc<WebSocketClient> {
     WebSocketClient::new(WebSocketConfig {
-        tls: TlsConfig { extra_root_certificates_pem: vec![ca_pem.to_owned()], use_system_trust_store },
+        tls: TlsConfig {
+            extra_root_certificates_pem: vec![ca_pem.to_owned()],
+            use_system_trust_store,
+        },
         ..Default::default()
     })
 }
@@ -79,7 +94,11 @@ async fn trusted_ca_from_the_config_with_the_system_store() {
 #[tokio::test]
 async fn trusted_ca_alone() {
     let server = tls_echo_server(&["127.0.0.1"]).await;
-    echo_once(&trusting(&server.ca_pem, false), &format!("wss://127.0.0.1:{}/", server.port)).await;
+    echo_once(
+        &trusting(&server.ca_pem, false),
+        &format!("wss://127.0.0.1:{}/", server.port),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -89,8 +108,11 @@ async fn untrusted_certificate_is_refused() {
         .connect(&format!("wss://127.0.0.1:{}/", server.port))
         .await
         .unwrap_err();
-    assert!(matches!(&error, WebSocketError::Tls { detail } if detail.to_lowercase().contains("unknown")
-        || detail.to_lowercase().contains("issuer") || detail.to_lowercase().contains("trust")), "{error:?}");
+    assert!(
+        matches!(&error, WebSocketError::Tls { detail } if detail.to_lowercase().contains("unknown")
+        || detail.to_lowercase().contains("issuer") || detail.to_lowercase().contains("trust")),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
@@ -100,16 +122,33 @@ async fn certificate_for_another_host_is_refused() {
         .connect(&format!("wss://127.0.0.1:{}/", server.port))
         .await
         .unwrap_err();
-    assert!(matches!(&error, WebSocketError::Tls { detail } if detail.to_lowercase().contains("not valid for name")
-        || detail.to_lowercase().contains("name")), "{error:?}");
+    assert!(
+        matches!(&error, WebSocketError::Tls { detail } if detail.to_lowercase().contains("not valid for name")
+        || detail.to_lowercase().contains("name")),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
 async fn unreadable_ca_bundle_fails_every_wss_open_clearly() {
     let server = tls_echo_server(&["127.0.0.1"]).await;
-    let client = trusting("-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n", true);
-    let error = client.connect(&format!("wss://127.0.0.1:{}/", server.port)).await.unwrap_err();
-    assert!(matches!(&error, WebSocketError::Tls { detail } if detail.contains("#0")), "{error:?}");
+    let client = trusting(
+        "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
+        true,
+    );
+    let error = client
+        .connect(&format!("wss://127.0.0.1:{}/", server.port))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, WebSocketError::Tls { detail } if detail.contains("#0")),
+        "{error:?}"
+    );
     let empty = trusting("no certificate here", true);
-    assert!(matches!(empty.connect(&format!("wss://127.0.0.1:{}/", server.port)).await, Err(WebSocketError::Tls { .. })));
+    assert!(matches!(
+        empty
+            .connect(&format!("wss://127.0.0.1:{}/", server.port))
+            .await,
+        Err(WebSocketError::Tls { .. })
+    ));
 }

@@ -23,7 +23,11 @@ pub(crate) struct Upgraded {
 }
 
 /// Performs the upgrade on `stream`.
-pub(crate) async fn upgrade<S>(stream: &mut S, request: &ResolvedRequest, user_agent: Option<&str>) -> Result<Upgraded>
+pub(crate) async fn upgrade<S>(
+    stream: &mut S,
+    request: &ResolvedRequest,
+    user_agent: Option<&str>,
+) -> Result<Upgraded>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -37,7 +41,10 @@ where
         head.push_str("\r\n");
     }
     head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).await.map_err(|e| WebSocketError::io(&e))?;
+    stream
+        .write_all(head.as_bytes())
+        .await
+        .map_err(|e| WebSocketError::io(&e))?;
     stream.flush().await.map_err(|e| WebSocketError::io(&e))?;
 
     let (raw_head, leftover) = read_head(stream).await?;
@@ -49,7 +56,10 @@ where
             detail.push_str(": ");
             detail.push_str(&body);
         }
-        return Err(WebSocketError::HandshakeRejected { status: parsed.status, detail });
+        return Err(WebSocketError::HandshakeRejected {
+            status: parsed.status,
+            detail,
+        });
     }
     let subprotocol = validate_upgrade(&parsed, &key, &request.subprotocols)?;
     let call = HttpCall {
@@ -73,7 +83,12 @@ where
 /// The request's header fields in the order they are written. The application's own `Host` or
 /// `User-Agent` replaces ours.
 fn request_headers(request: &ResolvedRequest, key: &str, user_agent: Option<&str>) -> Vec<Header> {
-    let has = |name: &str| request.headers.iter().any(|h| h.name.eq_ignore_ascii_case(name));
+    let has = |name: &str| {
+        request
+            .headers
+            .iter()
+            .any(|h| h.name.eq_ignore_ascii_case(name))
+    };
     let mut headers = Vec::with_capacity(request.headers.len() + 7);
     if !has("host") {
         headers.push(Header::new("Host", request.host_header()));
@@ -83,7 +98,10 @@ fn request_headers(request: &ResolvedRequest, key: &str, user_agent: Option<&str
     headers.push(Header::new("Sec-WebSocket-Key", key));
     headers.push(Header::new("Sec-WebSocket-Version", "13"));
     if !request.subprotocols.is_empty() {
-        headers.push(Header::new("Sec-WebSocket-Protocol", request.subprotocols.join(", ")));
+        headers.push(Header::new(
+            "Sec-WebSocket-Protocol",
+            request.subprotocols.join(", "),
+        ));
     }
     if let Some(agent) = user_agent {
         if !has("user-agent") {
@@ -113,7 +131,10 @@ async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> Result<(Vec<u8>, Vec
         }
         let mut chunk = [0u8; 4096];
         let room = (MAX_RESPONSE_HEAD_SIZE + 4 - buffer.len()).min(chunk.len());
-        let read = stream.read(&mut chunk[..room]).await.map_err(|e| WebSocketError::io(&e))?;
+        let read = stream
+            .read(&mut chunk[..room])
+            .await
+            .map_err(|e| WebSocketError::io(&e))?;
         if read == 0 {
             return Err(WebSocketError::handshake_invalid(if buffer.is_empty() {
                 "the server closed the connection without answering the upgrade".to_owned()
@@ -147,7 +168,9 @@ fn parse_head(raw: &[u8]) -> Result<ParsedHead> {
     match response.parse(raw) {
         Ok(httparse::Status::Complete(_)) => {}
         Ok(httparse::Status::Partial) => {
-            return Err(WebSocketError::handshake_invalid("the response head is incomplete"))
+            return Err(WebSocketError::handshake_invalid(
+                "the response head is incomplete",
+            ))
         }
         Err(error) => {
             return Err(WebSocketError::handshake_invalid(format!(
@@ -158,7 +181,10 @@ fn parse_head(raw: &[u8]) -> Result<ParsedHead> {
     let mut headers = Vec::with_capacity(response.headers.len());
     for header in response.headers.iter() {
         let value = std::str::from_utf8(header.value).map_err(|_| {
-            WebSocketError::handshake_invalid(format!("header `{}` is not valid UTF-8", header.name))
+            WebSocketError::handshake_invalid(format!(
+                "header `{}` is not valid UTF-8",
+                header.name
+            ))
         })?;
         headers.push(Header::new(header.name, value.trim()));
     }
@@ -180,21 +206,33 @@ fn validate_upgrade(head: &ParsedHead, key: &str, offered: &[String]) -> Result<
     }
     let headers = &head.headers;
     if !headers.has_token("Upgrade", "websocket") {
-        return Err(WebSocketError::handshake_invalid("missing `Upgrade: websocket`"));
+        return Err(WebSocketError::handshake_invalid(
+            "missing `Upgrade: websocket`",
+        ));
     }
     if !headers.has_token("Connection", "upgrade") {
-        return Err(WebSocketError::handshake_invalid("missing `Connection: Upgrade`"));
+        return Err(WebSocketError::handshake_invalid(
+            "missing `Connection: Upgrade`",
+        ));
     }
     let expected = derive_accept_key(key.as_bytes());
     match headers.get_all("Sec-WebSocket-Accept").as_slice() {
         [accept] if *accept == expected => {}
-        [] => return Err(WebSocketError::handshake_invalid("missing `Sec-WebSocket-Accept`")),
+        [] => {
+            return Err(WebSocketError::handshake_invalid(
+                "missing `Sec-WebSocket-Accept`",
+            ))
+        }
         [accept] => {
             return Err(WebSocketError::handshake_invalid(format!(
                 "`Sec-WebSocket-Accept: {accept}` does not match the key (expected {expected})"
             )))
         }
-        _ => return Err(WebSocketError::handshake_invalid("more than one `Sec-WebSocket-Accept`")),
+        _ => {
+            return Err(WebSocketError::handshake_invalid(
+                "more than one `Sec-WebSocket-Accept`",
+            ))
+        }
     }
     if let Some(extension) = headers.get("Sec-WebSocket-Extensions") {
         return Err(WebSocketError::handshake_invalid(format!(
@@ -206,19 +244,31 @@ fn validate_upgrade(head: &ParsedHead, key: &str, offered: &[String]) -> Result<
         [chosen] if offered.iter().any(|protocol| protocol == chosen) => Ok(Some(chosen.clone())),
         [chosen] => Err(WebSocketError::handshake_invalid(format!(
             "the server chose subprotocol `{chosen}`, which was not offered ({})",
-            if offered.is_empty() { "none was".to_owned() } else { offered.join(", ") }
+            if offered.is_empty() {
+                "none was".to_owned()
+            } else {
+                offered.join(", ")
+            }
         ))),
-        _ => Err(WebSocketError::handshake_invalid("more than one `Sec-WebSocket-Protocol`")),
+        _ => Err(WebSocketError::handshake_invalid(
+            "more than one `Sec-WebSocket-Protocol`",
+        )),
     }
 }
 
 /// Reads the start of a rejected upgrade's body, bounded by [`MAX_REJECTED_BODY_SNIPPET`], by
 /// `Content-Length` and by a short wait; the caller's connect timeout bounds it as well.
-async fn read_body_snippet<S: AsyncRead + Unpin>(stream: &mut S, mut body: Vec<u8>, headers: &Headers) -> String {
+async fn read_body_snippet<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    mut body: Vec<u8>,
+    headers: &Headers,
+) -> String {
     let declared = headers
         .get("Content-Length")
         .and_then(|length| length.parse::<usize>().ok());
-    let wanted = declared.unwrap_or(MAX_REJECTED_BODY_SNIPPET).min(MAX_REJECTED_BODY_SNIPPET);
+    let wanted = declared
+        .unwrap_or(MAX_REJECTED_BODY_SNIPPET)
+        .min(MAX_REJECTED_BODY_SNIPPET);
     let reading = async {
         let mut chunk = [0u8; 1024];
         while body.len() < wanted && declared != Some(0) {
@@ -251,7 +301,10 @@ mod tests {
     fn accept_key_follows_rfc_example() {
         // RFC 6455 section 1.3.
         let parsed = upgrade_head("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "");
-        assert_eq!(validate_upgrade(&parsed, "dGhlIHNhbXBsZSBub25jZQ==", &[]).unwrap(), None);
+        assert_eq!(
+            validate_upgrade(&parsed, "dGhlIHNhbXBsZSBub25jZQ==", &[]).unwrap(),
+            None
+        );
         let wrong = upgrade_head("AAAAAAAAAAAAAAAAAAAAAAAAAAA=", "");
         assert!(validate_upgrade(&wrong, "dGhlIHNhbXBsZSBub25jZQ==", &[]).is_err());
     }
@@ -262,7 +315,9 @@ mod tests {
         let accept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
         let chosen = upgrade_head(accept, "Sec-WebSocket-Protocol: chat.v1\r\n");
         assert_eq!(
-            validate_upgrade(&chosen, key, &["chat.v1".into()]).unwrap().as_deref(),
+            validate_upgrade(&chosen, key, &["chat.v1".into()])
+                .unwrap()
+                .as_deref(),
             Some("chat.v1")
         );
         assert!(validate_upgrade(&chosen, key, &["other".into()]).is_err());

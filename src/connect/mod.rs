@@ -35,7 +35,12 @@ pub(crate) struct Connection {
 }
 
 /// The steps of opening, for the timeout's message.
-const STEPS: [&str; 4] = ["resolving the host", "connecting TCP", "the TLS handshake", "waiting for the upgrade response"];
+const STEPS: [&str; 4] = [
+    "resolving the host",
+    "connecting TCP",
+    "the TLS handshake",
+    "waiting for the upgrade response",
+];
 
 /// Opens `request` within `timeout`.
 pub(crate) async fn open(
@@ -66,9 +71,13 @@ async fn open_steps(
     let tcp = connect_tcp(&request.host, request.port, step).await?;
     if request.secure {
         step.store(2, Ordering::Relaxed);
-        let config = tls.ok_or_else(|| WebSocketError::Tls { detail: "no TLS configuration".into() })?;
-        let name = ServerName::try_from(request.host.clone())
-            .map_err(|error| WebSocketError::Tls { detail: format!("`{}`: {error}", request.host) })?;
+        let config = tls.ok_or_else(|| WebSocketError::Tls {
+            detail: "no TLS configuration".into(),
+        })?;
+        let name =
+            ServerName::try_from(request.host.clone()).map_err(|error| WebSocketError::Tls {
+                detail: format!("`{}`: {error}", request.host),
+            })?;
         let mut stream = TlsConnector::from(config)
             .connect(name, tcp)
             .await

@@ -32,12 +32,14 @@ pub(crate) fn client_config(settings: &TlsConfig) -> Result<Arc<ClientConfig>> {
         .with_safe_default_protocol_versions()?
         .dangerous();
     let builder = if settings.use_system_trust_store {
-        let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(extra_roots, provider)?;
+        let verifier =
+            rustls_platform_verifier::Verifier::new_with_extra_roots(extra_roots, provider)?;
         builder.with_custom_certificate_verifier(Arc::new(verifier))
     } else {
         if extra_roots.is_empty() {
             return Err(WebSocketError::Tls {
-                detail: "the system trust store is off and no extra root certificate is given".into(),
+                detail: "the system trust store is off and no extra root certificate is given"
+                    .into(),
             });
         }
         let mut store = RootCertStore::empty();
@@ -46,7 +48,9 @@ pub(crate) fn client_config(settings: &TlsConfig) -> Result<Arc<ClientConfig>> {
         }
         let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider)
             .build()
-            .map_err(|error| WebSocketError::Tls { detail: error.to_string() })?;
+            .map_err(|error| WebSocketError::Tls {
+                detail: error.to_string(),
+            })?;
         builder.with_custom_certificate_verifier(verifier)
     };
     let mut config = builder.with_no_client_auth();

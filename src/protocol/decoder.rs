@@ -109,7 +109,10 @@ impl Decoder {
                     };
                     used += cursor.position() as usize;
                     self.start_frame(&header, length, max_frame_size, max_message_size)?;
-                    self.state = State::Payload { header, remaining: length };
+                    self.state = State::Payload {
+                        header,
+                        remaining: length,
+                    };
                 }
                 State::Payload { header, remaining } => {
                     let available = input.len() - used;
@@ -125,13 +128,18 @@ impl Decoder {
                         message.data.extend_from_slice(chunk);
                         if message.text {
                             let last = complete && header.is_final;
-                            message.utf8.check(&message.data, last).map_err(Violation::InvalidUtf8)?;
+                            message
+                                .utf8
+                                .check(&message.data, last)
+                                .map_err(Violation::InvalidUtf8)?;
                         }
                     }
                     if !complete {
                         return Ok((used, None));
                     }
-                    let State::Payload { header, .. } = std::mem::replace(&mut self.state, State::Header) else {
+                    let State::Payload { header, .. } =
+                        std::mem::replace(&mut self.state, State::Header)
+                    else {
                         unreachable!("the state was Payload above");
                     };
                     if let Some(event) = self.finish_frame(&header)? {
@@ -178,7 +186,9 @@ impl Decoder {
                 }
                 match (data, &self.message) {
                     (Data::Continue, None) => {
-                        return Err(Violation::Protocol("a continuation frame has no message to continue".into()))
+                        return Err(Violation::Protocol(
+                            "a continuation frame has no message to continue".into(),
+                        ))
                     }
                     (Data::Continue, Some(message)) => {
                         let total = message.data.len() as u64 + length;
@@ -199,7 +209,8 @@ impl Decoder {
                                 "a message of {length} bytes exceeds maxMessageSize ({max_message_size})"
                             )));
                         }
-                        let reserve = usize::try_from(length).map_or(INITIAL_RESERVE_LIMIT, |l| l.min(INITIAL_RESERVE_LIMIT));
+                        let reserve = usize::try_from(length)
+                            .map_or(INITIAL_RESERVE_LIMIT, |l| l.min(INITIAL_RESERVE_LIMIT));
                         self.message = Some(PartialMessage {
                             text: data == Data::Text,
                             data: Vec::with_capacity(reserve),
@@ -218,10 +229,18 @@ impl Decoder {
     /// Turns a completed frame into an event; `None` for a non-final fragment.
     fn finish_frame(&mut self, header: &FrameHeader) -> Result<Option<Event>, Violation> {
         match header.opcode {
-            OpCode::Control(Control::Ping) => Ok(Some(Event::Ping(std::mem::take(&mut self.control)))),
-            OpCode::Control(Control::Pong) => Ok(Some(Event::Pong(std::mem::take(&mut self.control)))),
-            OpCode::Control(Control::Close) => parse_close(&self.control).map(|reason| Some(Event::Close(reason))),
-            OpCode::Control(Control::Reserved(code)) => Err(Violation::Protocol(format!("reserved opcode {code}"))),
+            OpCode::Control(Control::Ping) => {
+                Ok(Some(Event::Ping(std::mem::take(&mut self.control))))
+            }
+            OpCode::Control(Control::Pong) => {
+                Ok(Some(Event::Pong(std::mem::take(&mut self.control))))
+            }
+            OpCode::Control(Control::Close) => {
+                parse_close(&self.control).map(|reason| Some(Event::Close(reason)))
+            }
+            OpCode::Control(Control::Reserved(code)) => {
+                Err(Violation::Protocol(format!("reserved opcode {code}")))
+            }
             OpCode::Data(_) if !header.is_final => Ok(None),
             OpCode::Data(_) => {
                 let message = self.message.take().expect("start_frame opened the message");
@@ -243,14 +262,17 @@ impl Decoder {
 fn parse_close(payload: &[u8]) -> Result<Option<CloseReason>, Violation> {
     match payload {
         [] => Ok(None),
-        [_] => Err(Violation::Protocol("a close frame carries a 1-byte payload".into())),
+        [_] => Err(Violation::Protocol(
+            "a close frame carries a 1-byte payload".into(),
+        )),
         [high, low, reason @ ..] => {
             let code = u16::from_be_bytes([*high, *low]);
             if !CloseReason::is_sendable_code(code) {
                 return Err(Violation::Protocol(format!("invalid close code {code}")));
             }
-            let message = std::str::from_utf8(reason)
-                .map_err(|_| Violation::InvalidUtf8("the close reason is not valid UTF-8".into()))?;
+            let message = std::str::from_utf8(reason).map_err(|_| {
+                Violation::InvalidUtf8("the close reason is not valid UTF-8".into())
+            })?;
             Ok(Some(CloseReason::new(code, message)))
         }
     }
@@ -294,7 +316,13 @@ mod tests {
         input.extend(frame(0x89, b"p"));
         input.extend(frame(0x80, b"lo"));
         let events = decode_all(&input).unwrap();
-        assert_eq!(events, vec![Event::Ping(b"p".to_vec()), Event::Message(Frame::text("Hello"))]);
+        assert_eq!(
+            events,
+            vec![
+                Event::Ping(b"p".to_vec()),
+                Event::Message(Frame::text("Hello"))
+            ]
+        );
     }
 
     #[test]
@@ -310,20 +338,50 @@ mod tests {
             events.extend(event);
         }
         assert_eq!(offset, input.len());
-        assert_eq!(events, vec![Event::Message(Frame::binary(vec![1, 2, 3, 4, 5]))]);
+        assert_eq!(
+            events,
+            vec![Event::Message(Frame::binary(vec![1, 2, 3, 4, 5]))]
+        );
     }
 
     #[test]
     fn violations_are_classified() {
-        assert!(matches!(decode_all(&[0x81, 0x81, 0, 0, 0, 0, b'a']), Err(Violation::Protocol(_))));
-        assert!(matches!(decode_all(&frame(0xC1, b"a")), Err(Violation::Protocol(_))));
-        assert!(matches!(decode_all(&frame(0x09, b"")), Err(Violation::Protocol(_))));
-        assert!(matches!(decode_all(&frame(0x83, b"")), Err(Violation::Protocol(_))));
-        assert!(matches!(decode_all(&frame(0x80, b"")), Err(Violation::Protocol(_))));
-        assert!(matches!(decode_all(&frame(0x88, &[0x03, 0xe7])), Err(Violation::Protocol(_))));
-        assert!(matches!(decode_all(&frame(0x88, &[0x03])), Err(Violation::Protocol(_))));
-        assert!(matches!(decode_all(&frame(0x81, &[0xff])), Err(Violation::InvalidUtf8(_))));
-        assert!(matches!(decode_all(&frame(0x88, &[0x03, 0xe8, 0xff])), Err(Violation::InvalidUtf8(_))));
+        assert!(matches!(
+            decode_all(&[0x81, 0x81, 0, 0, 0, 0, b'a']),
+            Err(Violation::Protocol(_))
+        ));
+        assert!(matches!(
+            decode_all(&frame(0xC1, b"a")),
+            Err(Violation::Protocol(_))
+        ));
+        assert!(matches!(
+            decode_all(&frame(0x09, b"")),
+            Err(Violation::Protocol(_))
+        ));
+        assert!(matches!(
+            decode_all(&frame(0x83, b"")),
+            Err(Violation::Protocol(_))
+        ));
+        assert!(matches!(
+            decode_all(&frame(0x80, b"")),
+            Err(Violation::Protocol(_))
+        ));
+        assert!(matches!(
+            decode_all(&frame(0x88, &[0x03, 0xe7])),
+            Err(Violation::Protocol(_))
+        ));
+        assert!(matches!(
+            decode_all(&frame(0x88, &[0x03])),
+            Err(Violation::Protocol(_))
+        ));
+        assert!(matches!(
+            decode_all(&frame(0x81, &[0xff])),
+            Err(Violation::InvalidUtf8(_))
+        ));
+        assert!(matches!(
+            decode_all(&frame(0x88, &[0x03, 0xe8, 0xff])),
+            Err(Violation::InvalidUtf8(_))
+        ));
         let mut huge = vec![0x82, 127];
         huge.extend_from_slice(&(1u64 << 40).to_be_bytes());
         assert!(matches!(decode_all(&huge), Err(Violation::TooBig(_))));
@@ -331,7 +389,10 @@ mod tests {
 
     #[test]
     fn close_frames_parse() {
-        assert_eq!(decode_all(&frame(0x88, b"")).unwrap(), vec![Event::Close(None)]);
+        assert_eq!(
+            decode_all(&frame(0x88, b"")).unwrap(),
+            vec![Event::Close(None)]
+        );
         let mut payload = 1000u16.to_be_bytes().to_vec();
         payload.extend_from_slice(b"bye");
         assert_eq!(

@@ -7,7 +7,9 @@ pub(crate) fn random_mask() -> [u8; 4] {
 
 /// XORs `data` with `mask`, where `data` starts at payload offset 0.
 pub(crate) fn apply_mask(data: &mut [u8], mask: [u8; 4]) {
-    let wide = u64::from_ne_bytes([mask[0], mask[1], mask[2], mask[3], mask[0], mask[1], mask[2], mask[3]]);
+    let wide = u64::from_ne_bytes([
+        mask[0], mask[1], mask[2], mask[3], mask[0], mask[1], mask[2], mask[3],
+    ]);
     let mut chunks = data.chunks_exact_mut(8);
     for chunk in &mut chunks {
         let word = u64::from_ne_bytes(chunk.try_into().expect("chunks are 8 bytes")) ^ wide;
@@ -29,7 +31,11 @@ mod tests {
             let original: Vec<u8> = (0..length).map(|i| (i * 7) as u8).collect();
             let mut masked = original.clone();
             apply_mask(&mut masked, mask);
-            let expected: Vec<u8> = original.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]).collect();
+            let expected: Vec<u8> = original
+                .iter()
+                .enumerate()
+                .map(|(i, b)| b ^ mask[i % 4])
+                .collect();
             assert_eq!(masked, expected);
             apply_mask(&mut masked, mask);
             assert_eq!(masked, original);

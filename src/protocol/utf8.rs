@@ -20,9 +20,13 @@ impl Utf8Validator {
             Err(error) => {
                 let position = self.validated + error.valid_up_to();
                 if error.error_len().is_some() {
-                    Err(format!("invalid UTF-8 at byte {position} of a text message"))
+                    Err(format!(
+                        "invalid UTF-8 at byte {position} of a text message"
+                    ))
                 } else if complete {
-                    Err(format!("text message ends inside a UTF-8 sequence at byte {position}"))
+                    Err(format!(
+                        "text message ends inside a UTF-8 sequence at byte {position}"
+                    ))
                 } else {
                     self.validated = position;
                     Ok(())
@@ -52,7 +56,12 @@ mod tests {
     fn invalid_bytes_fail_before_the_message_ends() {
         let mut validator = Utf8Validator::default();
         assert!(validator.check(&[0xce, 0xba, 0xe1], false).is_ok());
-        assert!(validator.check(&[0xce, 0xba, 0xe1, 0xbd, 0xb9, 0xcf, 0x83, 0xed, 0xa0, 0x80], false).is_err());
+        assert!(validator
+            .check(
+                &[0xce, 0xba, 0xe1, 0xbd, 0xb9, 0xcf, 0x83, 0xed, 0xa0, 0x80],
+                false
+            )
+            .is_err());
     }
 
     #[test]

@@ -59,7 +59,12 @@ impl ClientWebSocketSession {
         let (incoming_tx, incoming_rx) = mpsc::channel(config.incoming_queue_size.max(1) as usize);
         let (control_tx, control_rx) = mpsc::unbounded_channel();
 
-        let reader = Reader::new(connection.reader, connection.leftover, shared.clone(), control_tx);
+        let reader = Reader::new(
+            connection.reader,
+            connection.leftover,
+            shared.clone(),
+            control_tx,
+        );
         let writer = Writer::new(connection.writer, shared.clone());
         let supervised = shared.clone();
         runtime().spawn(async move {
@@ -104,7 +109,10 @@ impl ClientWebSocketSession {
             if error.is_some() {
                 self.shared.begin_closing();
                 if let Some(reached) = outcome.failure_reached.take() {
-                    let queued = self.shared.queued_frames.load(std::sync::atomic::Ordering::Acquire);
+                    let queued = self
+                        .shared
+                        .queued_frames
+                        .load(std::sync::atomic::Ordering::Acquire);
                     let _ = reached.send(queued);
                 }
             }
@@ -136,7 +144,9 @@ fn check_outgoing(frame: &Frame) -> Result<()> {
                 data.len()
             )))
         }
-        Frame::Close { reason: Some(reason) } => check_close_reason(reason),
+        Frame::Close {
+            reason: Some(reason),
+        } => check_close_reason(reason),
         _ => Ok(()),
     }
 }
@@ -167,7 +177,8 @@ impl ClientWebSocketSession {
     pub async fn send(&self, frame: Frame) -> Result<()> {
         check_outgoing(&frame)?;
         if let Frame::Close { reason } = frame {
-            self.start_close(reason.unwrap_or_else(CloseReason::normal)).await;
+            self.start_close(reason.unwrap_or_else(CloseReason::normal))
+                .await;
             return Ok(());
         }
         let guard = self.outgoing.lock().await;
@@ -179,7 +190,9 @@ impl ClientWebSocketSession {
             drop(guard);
             return Err(self.closed_error().await);
         }
-        self.shared.queued_frames.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        self.shared
+            .queued_frames
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         Ok(())
     }
 
@@ -217,7 +230,11 @@ impl ClientWebSocketSession {
 
     /// [`send`](Self::send) that returns `Cancelled` if `token` is cancelled while it waits for room
     /// in the outgoing queue (the frame is then not sent).
-    pub async fn send_with_cancellation(&self, frame: Frame, token: Arc<CancellationToken>) -> Result<()> {
+    pub async fn send_with_cancellation(
+        &self,
+        frame: Frame,
+        token: Arc<CancellationToken>,
+    ) -> Result<()> {
         token.run("send", self.send(frame)).await
     }
 
@@ -242,7 +259,10 @@ impl ClientWebSocketSession {
     /// close frame.
     pub async fn close_reason(&self) -> CloseReason {
         let mut finished = self.shared.finished.subscribe();
-        let reason = finished.wait_for(Option::is_some).await.map(|reason| reason.clone());
+        let reason = finished
+            .wait_for(Option::is_some)
+            .await
+            .map(|reason| reason.clone());
         match reason {
             Ok(Some(reason)) => reason,
             // The sender lives in `shared`, which this handle keeps alive.
@@ -346,7 +366,10 @@ impl IncomingStream {
 impl Stream for IncomingStream {
     type Item = Result<Frame>;
 
-    fn poll_next(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
         use std::task::Poll;
         if self.done {
             return Poll::Ready(None);

@@ -39,7 +39,12 @@ enum Ending {
 
 impl Reader {
     /// A reader over `io`, starting with the bytes read past the handshake.
-    pub(crate) fn new(io: ReadHalf, leftover: Vec<u8>, shared: Arc<Shared>, control: mpsc::UnboundedSender<Control>) -> Self {
+    pub(crate) fn new(
+        io: ReadHalf,
+        leftover: Vec<u8>,
+        shared: Arc<Shared>,
+        control: mpsc::UnboundedSender<Control>,
+    ) -> Self {
         let mut buffer = leftover;
         buffer.reserve(READ_CHUNK.saturating_sub(buffer.len()));
         Reader {
@@ -187,7 +192,7 @@ impl Reader {
 /// Queues `frame` for the application, waiting (with reading paused) while the queue is full.
 /// Returns `false` when the session was stopped meanwhile.
 async fn deliver(
-shared: &Shared,
+    shared: &Shared,
     frame: Frame,
     incoming: &mpsc::Sender<Frame>,
     stop: &mut tokio::sync::watch::Receiver<bool>,

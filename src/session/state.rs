@@ -37,7 +37,8 @@ impl LiveSettings {
 
     /// Sets the pong timeout.
     pub fn set_timeout(&self, timeout: Duration) {
-        self.timeout_nanos.store(duration_nanos(timeout), Ordering::Relaxed);
+        self.timeout_nanos
+            .store(duration_nanos(timeout), Ordering::Relaxed);
     }
 
     /// The largest accepted frame payload.
@@ -84,7 +85,9 @@ impl Outcome {
             Some(None) => CloseReason::new(CloseReason::NO_STATUS, ""),
             None => CloseReason::new(
                 CloseReason::CLOSED_ABNORMALLY,
-                self.abnormal.clone().unwrap_or_else(|| "closed without close frame".into()),
+                self.abnormal
+                    .clone()
+                    .unwrap_or_else(|| "closed without close frame".into()),
             ),
         }
     }
@@ -130,7 +133,9 @@ impl Shared {
 
     /// Locks the outcome. A panic elsewhere never leaves it unusable.
     pub fn outcome(&self) -> std::sync::MutexGuard<'_, Outcome> {
-        self.outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.outcome
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Marks the session as closing.

@@ -66,7 +66,11 @@ impl Writer {
     }
 
     /// Runs until the session ends.
-    pub(crate) async fn run(mut self, mut outgoing: mpsc::Receiver<Outbound>, mut control: mpsc::UnboundedReceiver<Control>) {
+    pub(crate) async fn run(
+        mut self,
+        mut outgoing: mpsc::Receiver<Outbound>,
+        mut control: mpsc::UnboundedReceiver<Control>,
+    ) {
         let mut stop = self.shared.stop.subscribe();
         let mut interval = self.shared.settings.ping_interval.subscribe();
         let mut ticker = make_ticker(*interval.borrow_and_update());
@@ -190,7 +194,11 @@ impl Writer {
     }
 
     /// Writes `first` and whatever else is already queued, up to [`BATCH_BYTES`], then flushes once.
-    async fn write_batch(&mut self, first: Outbound, outgoing: &mut mpsc::Receiver<Outbound>) -> std::io::Result<()> {
+    async fn write_batch(
+        &mut self,
+        first: Outbound,
+        outgoing: &mut mpsc::Receiver<Outbound>,
+    ) -> std::io::Result<()> {
         let mut next = Some(first);
         while let Some(message) = next.take() {
             match message {

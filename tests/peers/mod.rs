@@ -60,33 +60,50 @@ where
     let handler = Arc::new(handler);
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { return };
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
             let handler = handler.clone();
             let seen = seen.clone();
             tokio::spawn(async move {
                 let mut request_seen = SeenRequest::default();
+                // The callback's signature is tungstenite's.
+                #[allow(clippy::result_large_err)]
                 let callback = |request: &Request, mut response: Response| {
                     request_seen.path = request.uri().to_string();
                     request_seen.headers = request
                         .headers()
                         .iter()
-                        .map(|(name, value)| (name.to_string(), value.to_str().unwrap_or("").to_owned()))
+                        .map(|(name, value)| {
+                            (name.to_string(), value.to_str().unwrap_or("").to_owned())
+                        })
                         .collect();
                     let offered = request
                         .headers()
                         .get_all("Sec-WebSocket-Protocol")
                         .iter()
-                        .flat_map(|value| value.to_str().unwrap_or("").split(',').map(|p| p.trim().to_owned()))
+                        .flat_map(|value| {
+                            value
+                                .to_str()
+                                .unwrap_or("")
+                                .split(',')
+                                .map(|p| p.trim().to_owned())
+                        })
                         .collect::<Vec<_>>();
                     if offered.iter().any(|p| p == "chat.v1") {
-                        response
-                            .headers_mut()
-                            .insert("Sec-WebSocket-Protocol", HeaderValue::from_static("chat.v1"));
+                        response.headers_mut().insert(
+                            "Sec-WebSocket-Protocol",
+                            HeaderValue::from_static("chat.v1"),
+                        );
                     }
                     Ok(response)
                 };
-                let config = TungsteniteConfig::default().max_message_size(None).max_frame_size(None);
-                let Ok(socket) = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config)).await
+                let config = TungsteniteConfig::default()
+                    .max_message_size(None)
+                    .max_frame_size(None);
+                let Ok(socket) =
+                    tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config))
+                        .await
                 else {
                     return;
                 };
@@ -109,10 +126,8 @@ where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     while let Some(Ok(message)) = socket.next().await {
-        if message.is_text() || message.is_binary() {
-            if socket.send(message).await.is_err() {
-                return;
-            }
+        if (message.is_text() || message.is_binary()) && socket.send(message).await.is_err() {
+            return;
         }
     }
 }
@@ -137,12 +152,18 @@ impl ExternalPeer {
         let python = std::env::var("UNIWS_TEST_PYTHON")
             .map(PathBuf::from)
             .unwrap_or_else(|_| root().join("target/peers-venv/bin/python"));
-        Self::spawn("python websockets", Command::new(python).arg(peers_dir().join("echo_server.py")))
+        Self::spawn(
+            "python websockets",
+            Command::new(python).arg(peers_dir().join("echo_server.py")),
+        )
     }
 
     /// The Node `ws` server (installed by `tests/peers/setup.sh`).
     pub fn node() -> Self {
-        Self::spawn("node ws", Command::new("node").arg(peers_dir().join("echo_server.js")))
+        Self::spawn(
+            "node ws",
+            Command::new("node").arg(peers_dir().join("echo_server.js")),
+        )
     }
 
     fn spawn(name: &'static str, command: &mut Command) -> Self {
@@ -151,7 +172,9 @@ impl ExternalPeer {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .unwrap_or_else(|error| panic!("cannot start the {name} peer ({error}); run tests/peers/setup.sh"));
+            .unwrap_or_else(|error| {
+                panic!("cannot start the {name} peer ({error}); run tests/peers/setup.sh")
+            });
         let stdout = child.stdout.take().unwrap();
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).unwrap();
@@ -159,7 +182,9 @@ impl ExternalPeer {
             .trim()
             .strip_prefix("PORT ")
             .and_then(|port| port.parse().ok())
-            .unwrap_or_else(|| panic!("the {name} peer did not start (said {line:?}); run tests/peers/setup.sh"));
+            .unwrap_or_else(|| {
+                panic!("the {name} peer did not start (said {line:?}); run tests/peers/setup.sh")
+            });
         ExternalPeer { child, port, name }
     }
 
@@ -195,7 +220,9 @@ where
     let handler = Arc::new(handler);
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { return };
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
             tokio::spawn(handler(stream));
         }
     });
@@ -220,7 +247,8 @@ pub fn request_key(head: &str) -> String {
     head.lines()
         .find_map(|line| {
             let (name, value) = line.split_once(':')?;
-            name.eq_ignore_ascii_case("sec-websocket-key").then(|| value.trim().to_owned())
+            name.eq_ignore_ascii_case("sec-websocket-key")
+                .then(|| value.trim().to_owned())
         })
         .expect("the request has a Sec-WebSocket-Key")
 }
@@ -292,7 +320,9 @@ pub async fn read_client_frame(stream: &mut TcpStream) -> Option<(u8, Vec<u8>)> 
 pub async fn read_client_close(stream: &mut TcpStream) -> Option<Option<u16>> {
     while let Some((first, payload)) = read_client_frame(stream).await {
         if first & 0x0f == 0x8 {
-            return Some((payload.len() >= 2).then(|| u16::from_be_bytes([payload[0], payload[1]])));
+            return Some(
+                (payload.len() >= 2).then(|| u16::from_be_bytes([payload[0], payload[1]])),
+            );
         }
     }
     None
