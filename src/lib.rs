@@ -52,3 +52,8 @@ pub use session::ClientWebSocketSession;
 pub use url::Url;
 
 uniffi::setup_scaffolding!();
+
+/// The README's examples, compiled as doc tests so they cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
