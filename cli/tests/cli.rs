@@ -11,14 +11,23 @@ fn run(arguments: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the uniws binary runs");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
 #[test]
 fn without_a_url_it_talks_to_the_embedded_echo_server() {
     let output = run(&[], "hello\nworld\n");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&output.stdout), "hello\nworld\n");
 }
 
@@ -28,7 +37,10 @@ fn verbose_prints_the_call_and_the_close_reason() {
     assert!(output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("> X-Test: yes"), "{stderr}");
-    assert!(stderr.contains("< HTTP/1.1 101 Switching Protocols"), "{stderr}");
+    assert!(
+        stderr.contains("< HTTP/1.1 101 Switching Protocols"),
+        "{stderr}"
+    );
     assert!(stderr.contains("closed: 1000"), "{stderr}");
     assert_eq!(String::from_utf8_lossy(&output.stdout), "one line\n");
 }
