@@ -845,7 +845,7 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     /**
      * Whether frames can still be sent: `false` once closing has begun from either side.
      */
-    func isActive()  -> Bool
+    func isActiveNow()  -> Bool
     
     /**
      * The negotiated extensions (none yet: uniws offers none).
@@ -864,7 +864,7 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
      * failure once (`ProtocolViolation`, `FrameTooBig`, `PingTimeout`, `Io`), and `Closed` with
      * the close reason ever after. Cancel-safe: dropping the call consumes nothing.
      */
-    func receive() async throws  -> Frame
+    func receiveUncancellable() async throws  -> Frame
     
     /**
      * [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled, leaving
@@ -879,7 +879,7 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
      * Errors: `InvalidRequest` for a control payload over 125 bytes or a close code that may not be
      * sent; `Closed` once the session is closing or closed.
      */
-    func send(frame: Frame) async throws 
+    func sendUncancellable(frame: Frame) async throws 
     
     /**
      * Sends a binary message.
@@ -1083,7 +1083,7 @@ open func getTimeout() -> TimeInterval  {
     /**
      * Whether frames can still be sent: `false` once closing has begun from either side.
      */
-open func isActive() -> Bool  {
+open func isActiveNow() -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_uniws_fn_method_clientwebsocketsession_is_active(
@@ -1123,7 +1123,7 @@ open func negotiatedSubprotocol() -> String?  {
      * failure once (`ProtocolViolation`, `FrameTooBig`, `PingTimeout`, `Io`), and `Closed` with
      * the close reason ever after. Cancel-safe: dropping the call consumes nothing.
      */
-open func receive()async throws  -> Frame  {
+open func receiveUncancellable()async throws  -> Frame  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
@@ -1166,7 +1166,7 @@ open func receiveWithCancellation(token: CancellationToken)async throws  -> Fram
      * Errors: `InvalidRequest` for a control payload over 125 bytes or a close code that may not be
      * sent; `Closed` once the session is closing or closed.
      */
-open func send(frame: Frame)async throws   {
+open func sendUncancellable(frame: Frame)async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
@@ -1586,7 +1586,7 @@ public protocol WebSocketClientProtocol: AnyObject, Sendable {
      * Errors: `InvalidUrl`, `InvalidRequest`, `ConnectFailed`, `ConnectTimeout`, `Tls`,
      * `HandshakeRejected`, `HandshakeInvalid`, `Io`, and `Cancelled` if the caller goes away.
      */
-    func webSocketSession(request: WebSocketRequest) async throws  -> ClientWebSocketSession
+    func webSocketSessionUncancellable(request: WebSocketRequest) async throws  -> ClientWebSocketSession
     
     /**
      * [`web_socket_session`](Self::web_socket_session) that gives up with `Cancelled` as soon as
@@ -1697,7 +1697,7 @@ open func config() -> WebSocketConfig  {
      * Errors: `InvalidUrl`, `InvalidRequest`, `ConnectFailed`, `ConnectTimeout`, `Tls`,
      * `HandshakeRejected`, `HandshakeInvalid`, `Io`, and `Cancelled` if the caller goes away.
      */
-open func webSocketSession(request: WebSocketRequest)async throws  -> ClientWebSocketSession  {
+open func webSocketSessionUncancellable(request: WebSocketRequest)async throws  -> ClientWebSocketSession  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
