@@ -1,0 +1,88 @@
+import Foundation
+
+extension ClientWebSocketSession {
+    /// Sends a text message. Waits only while the outgoing queue is full; cancelling the `Task`
+    /// then throws `CancellationError` and the message is not sent.
+    public func send(_ text: String) async throws {
+        try await send(frame: .text(text: text))
+    }
+
+    /// Sends a binary message.
+    public func send(_ data: Data) async throws {
+        try await send(frame: .binary(data: data))
+    }
+
+    /// Sends any frame; `.close` starts the closing handshake without waiting for it.
+    ///
+    /// Throws `.InvalidRequest` for a control payload over 125 bytes or a close code that may not
+    /// be sent, `.Closed` once the session is closing.
+    public func send(frame: Frame) async throws {
+        try await withRustCancellation { token in
+            try await sendWithCancellation(frame: frame, token: token)
+        }
+    }
+
+    /// Receives the next complete message (`.text` or `.binary`), in order.
+    ///
+    /// Messages that arrived before a failure are delivered first; then this throws the failure
+    /// once (`.ProtocolViolation`, `.FrameTooBig`, `.PingTimeout`, `.Io`) and `.Closed` ever
+    /// after. Cancelling the calling `Task` throws `CancellationError` promptly and loses nothing.
+    public func receive() async throws -> Frame {
+        try await withRustCancellation { token in
+            try await receiveWithCancellation(token: token)
+        }
+    }
+
+    /// The incoming messages as an `AsyncSequence`. It finishes when the session closes normally
+    /// and throws if the session failed. Iterate it from one place at a time: every element is
+    /// taken from the session's single incoming queue.
+    public var incoming: AsyncThrowingStream<Frame, Error> {
+        AsyncThrowingStream { continuation in
+            let reader = Task {
+                do {
+                    while true {
+                        continuation.yield(try await self.receive())
+                    }
+                } catch WebSocketError.Closed {
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in reader.cancel() }
+        }
+    }
+
+    /// Closes the session: sends a close frame with `reason` (default 1000) after the frames
+    /// already queued and waits for the closing handshake, at most the close timeout.
+    public func close(_ reason: CloseReason = CloseReason(code: CloseReason.Codes.normal, message: "")) async throws {
+        try await closeWith(reason: reason)
+    }
+
+    /// The HTTP call that opened this session (request as sent, 101 response, subprotocol).
+    public var call: HttpCall { callInfo() }
+
+    /// The negotiated extensions (none yet).
+    public var extensions: [String] { negotiatedExtensions() }
+
+    /// Whether frames can still be sent: `false` once closing has begun from either side.
+    public var isActive: Bool { isActiveNow() }
+
+    /// The largest frame payload accepted; applies from the next frame.
+    public var maxFrameSize: UInt64 {
+        get { getMaxFrameSize() }
+        set { setMaxFrameSize(bytes: newValue) }
+    }
+
+    /// The ping interval in seconds, `nil` when pings are off; setting it restarts the timer.
+    public var pingInterval: TimeInterval? {
+        get { getPingInterval() }
+        set { setPingInterval(interval: newValue) }
+    }
+
+    /// How long to wait for a pong, in seconds.
+    public var timeout: TimeInterval {
+        get { getTimeout() }
+        set { setTimeout(timeout: newValue) }
+    }
+}

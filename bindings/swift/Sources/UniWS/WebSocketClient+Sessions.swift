@@ -1,0 +1,67 @@
+import Foundation
+
+extension WebSocketClient {
+    /// Opens a session from a full request. Cancelling the calling `Task` abandons the opening
+    /// (throwing `CancellationError`).
+    ///
+    /// Throws ``WebSocketError``: `.InvalidUrl`, `.InvalidRequest` (before any I/O), `.ConnectFailed`,
+    /// `.ConnectTimeout`, `.Tls`, `.HandshakeRejected(status:detail:)`, `.HandshakeInvalid`, `.Io`.
+    public func webSocketSession(request: WebSocketRequest) async throws -> ClientWebSocketSession {
+        try await withRustCancellation { token in
+            try await webSocketSessionWithCancellation(request: request, token: token)
+        }
+    }
+
+    /// Opens a session to `urlString` (Ktor's `webSocketSession(urlString)`).
+    public func webSocketSession(_ urlString: String) async throws -> ClientWebSocketSession {
+        try await webSocketSession(request: WebSocketRequest(url: urlString, method: .get))
+    }
+
+    /// Opens a session built by `configure` (Ktor's `webSocketSession { ... }`).
+    public func webSocketSession(
+        _ configure: (WebSocketRequestBuilder) throws -> Void
+    ) async throws -> ClientWebSocketSession {
+        let builder = WebSocketRequestBuilder()
+        try configure(builder)
+        return try await webSocketSession(request: builder.request)
+    }
+
+    /// Opens a session from parts (Ktor's `webSocketSession(method, host, port, path)`).
+    public func webSocketSession(
+        method: HttpMethod = .get,
+        host: String,
+        port: UInt16,
+        path: String = "/"
+    ) async throws -> ClientWebSocketSession {
+        try await webSocketSession(
+            request: WebSocketRequest(method: method, host: host, port: port, path: path))
+    }
+
+    /// Opens a session, runs `block` with it and closes it (1000) when the block returns or
+    /// throws, like Ktor's `client.webSocket(url) { ... }`. Returns the block's result.
+    @discardableResult
+    public func webSocket<T>(
+        _ urlString: String,
+        _ block: (ClientWebSocketSession) async throws -> T
+    ) async throws -> T {
+        try await webSocket(request: WebSocketRequest(url: urlString, method: .get), block)
+    }
+
+    /// ``webSocket(_:_:)`` for a full request.
+    @discardableResult
+    public func webSocket<T>(
+        request: WebSocketRequest,
+        _ block: (ClientWebSocketSession) async throws -> T
+    ) async throws -> T {
+        let session = try await webSocketSession(request: request)
+        let result: T
+        do {
+            result = try await block(session)
+        } catch {
+            try? await session.close()
+            throw error
+        }
+        try await session.close()
+        return result
+    }
+}
