@@ -4,13 +4,20 @@
 //!   fail if the committed ones are stale.
 //! - `kotlin-test`: build the native library, package it into the Kotlin/JVM module and run
 //!   `mvn -B verify` there.
+//! - `ios`: cross-build the `x86_64-apple-ios` static library and check its objects and symbols.
+//! - `xcframework`: `ios`, then assemble `bindings/swift/UniWS.xcframework`.
+//! - `swift-test`: run the Swift package's tests on Linux (Swift 6 in a Debian trixie chroot).
 
 mod bindings;
+mod ios;
 mod kotlin;
+mod process;
+mod swift;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <bindings [--check] | kotlin-test>";
+const USAGE: &str =
+    "usage: cargo xtask <bindings [--check] | kotlin-test | ios | xcframework | swift-test>";
 
 fn main() -> ExitCode {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
@@ -18,6 +25,9 @@ fn main() -> ExitCode {
     let result = match arguments.first().map(String::as_str) {
         Some("bindings") => bindings::run(flag("--check")),
         Some("kotlin-test") => kotlin::test(),
+        Some("ios") => ios::build().map(|_| ()),
+        Some("xcframework") => ios::xcframework(),
+        Some("swift-test") => swift::test(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -1,0 +1,107 @@
+import Foundation
+import XCTest
+@testable import UniWS
+
+final class EchoTests: XCTestCase {
+    func testEchoesTextBinaryEmptyAndLargeMessages() async throws {
+        let session = try await WebSocketClient().webSocketSession("\(Peers.echo)/echo")
+        let large = String(repeating: "x", count: 24_000)
+        try await session.send("Hello!")
+        try await session.send(Data([1, 2, 3]))
+        try await session.send("")
+        try await session.send(large)
+        guard case .text(let hello) = try await session.receive() else { return XCTFail("text") }
+        XCTAssertEqual(hello, "Hello!")
+        guard case .binary(let bytes) = try await session.receive() else { return XCTFail("binary") }
+        XCTAssertEqual(bytes, Data([1, 2, 3]))
+        guard case .text(let empty) = try await session.receive() else { return XCTFail("empty") }
+        XCTAssertEqual(empty, "")
+        guard case .text(let echoed) = try await session.receive() else { return XCTFail("large") }
+        XCTAssertEqual(echoed.count, 24_000)
+        try await session.close()
+        let reason = await session.closeReason()
+        XCTAssertEqual(reason.code, CloseReason.Codes.normal)
+        XCTAssertFalse(session.isActive)
+    }
+
+    func testIncomingSequenceEndsWhenTheSessionCloses() async throws {
+        let session = try await WebSocketClient().webSocketSession("\(Peers.echo)/echo")
+        for index in 0..<5 { try await session.send("m\(index)") }
+        var seen: [String] = []
+        for try await frame in session.incoming {
+            if case .text(let text) = frame { seen.append(text) }
+            if seen.count == 5 { try await session.send(frame: .close(reason: nil)) }
+        }
+        XCTAssertEqual(seen, ["m0", "m1", "m2", "m3", "m4"])
+    }
+
+    func testCallMetadataHeadersAndSubprotocol() async throws {
+        let client = WebSocketClient()
+        let session = try await client.webSocketSession { request in
+            request.url("\(Peers.echo)/headers")
+            request.header("Authorization", "Bearer token")
+            request.subprotocols(["chat.v1"])
+        }
+        XCTAssertEqual(session.call.request.url.host, "127.0.0.1")
+        XCTAssertEqual(session.call.request.method, .get)
+        XCTAssertNotNil(session.call.request.headers["sec-websocket-key"])
+        XCTAssertEqual(session.call.response.status, 101)
+        XCTAssertEqual(session.call.response.headers["UPGRADE"]?.lowercased(), "websocket")
+        XCTAssertEqual(session.call.subprotocol, "chat.v1")
+        XCTAssertEqual(session.extensions, [])
+        guard case .text(let seen) = try await session.receive() else { return XCTFail("headers") }
+        XCTAssertTrue(seen.contains("Bearer token"), seen)
+        XCTAssertTrue(seen.contains("chat.v1"), seen)
+        try await session.close()
+    }
+
+    func testPartsOverloadAndWebSocketBlock() async throws {
+        let client = WebSocketClient()
+        let port = UInt16(URLComponents(string: Peers.echo)!.port!)
+        let session = try await client.webSocketSession(method: .get, host: "127.0.0.1", port: port, path: "/echo")
+        try await session.send(frame: .ping(data: Data()))
+        try await session.send("parts")
+        guard case .text(let text) = try await session.receive() else { return XCTFail("text") }
+        XCTAssertEqual(text, "parts")
+        try await session.close()
+
+        var inside: ClientWebSocketSession?
+        let reply = try await client.webSocket("\(Peers.echo)/echo") { session -> String in
+            inside = session
+            try await session.send("in block")
+            guard case .text(let text) = try await session.receive() else { return "" }
+            return text
+        }
+        XCTAssertEqual(reply, "in block")
+        XCTAssertEqual(inside.map { $0.isActive }, false, "the block's session is closed afterwards")
+    }
+
+    func testCodableHelpers() async throws {
+        struct Chat: Codable, Equatable { let user: String; let text: String }
+        let session = try await WebSocketClient().webSocketSession("\(Peers.echo)/echo")
+        try await session.sendSerialized(Chat(user: "ann", text: "hi"))
+        let echoed: Chat = try await session.receiveDeserialized()
+        XCTAssertEqual(echoed, Chat(user: "ann", text: "hi"))
+        try await session.close()
+    }
+
+    func testManySessionsInParallel() async throws {
+        let client = WebSocketClient()
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    let session = try await client.webSocketSession("\(Peers.echo)/echo")
+                    for message in 0..<20 {
+                        try await session.send("\(index):\(message)")
+                        guard case .text(let text) = try await session.receive(), text == "\(index):\(message)" else {
+                            throw WebSocketError.Io(detail: "wrong echo")
+                        }
+                    }
+                    try await session.close()
+                    return Int(await session.closeReason().code)
+                }
+            }
+            for try await code in group { XCTAssertEqual(code, 1000) }
+        }
+    }
+}

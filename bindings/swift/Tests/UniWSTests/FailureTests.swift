@@ -1,0 +1,81 @@
+import Foundation
+import XCTest
+@testable import UniWS
+
+final class FailureTests: XCTestCase {
+    func testServerCloseCarriesCodeAndReason() async throws {
+        let session = try await WebSocketClient().webSocketSession("\(Peers.echo)/close?code=4001&reason=bye")
+        await assertThrows(try await session.receive()) { error in
+            if case WebSocketError.Closed(let reason, _) = error { return reason.code == 4001 && reason.message == "bye" }
+            return false
+        }
+        let reason = await session.closeReason()
+        XCTAssertEqual(reason, CloseReason(code: 4001, message: "bye"))
+    }
+
+    func testMaxFrameSizeFailsWith1009() async throws {
+        let client = WebSocketClient(config: WebSocketConfig(maxFrameSize: 1024))
+        let session = try await client.webSocketSession("\(Peers.echo)/echo")
+        try await session.send(Data(repeating: 7, count: 2048))
+        await assertThrows(try await session.receive()) { error in
+            if case WebSocketError.FrameTooBig = error { return true }
+            return false
+        }
+        let reason = await session.closeReason()
+        XCTAssertEqual(reason.code, CloseReason.Codes.tooBig)
+    }
+
+    func testHandshakeRejectedCarriesTheStatus() async throws {
+        await assertThrows(try await WebSocketClient().webSocketSession("\(Peers.raw)/reject")) { error in
+            if case WebSocketError.HandshakeRejected(let status, let detail) = error {
+                return status == 403 && detail.contains("forbidden")
+            }
+            return false
+        }
+    }
+
+    func testConnectionRefused() async throws {
+        await assertThrows(try await WebSocketClient().webSocketSession("ws://127.0.0.1:1/")) { error in
+            if case WebSocketError.ConnectFailed = error { return true }
+            return false
+        }
+    }
+
+    func testMethodsOtherThanGetAreRefusedBeforeAnyIO() async throws {
+        for method in [HttpMethod.post, .put, .delete, .patch, .head, .options] {
+            await assertThrows(
+                try await WebSocketClient().webSocketSession(method: method, host: "127.0.0.1", port: 1, path: "/")
+            ) { error in
+                if case WebSocketError.InvalidRequest = error { return true }
+                return false
+            }
+        }
+    }
+
+    func testPingTimeoutAgainstASilentServer() async throws {
+        let client = WebSocketClient(config: WebSocketConfig(pingInterval: 0.2, timeout: 0.3))
+        let session = try await client.webSocketSession("\(Peers.raw)/silent")
+        let started = Date()
+        await assertThrows(try await session.receive()) { error in
+            if case WebSocketError.PingTimeout = error { return true }
+            return false
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 3)
+        let reason = await session.closeReason()
+        XCTAssertEqual(reason.code, CloseReason.Codes.internalError)
+        XCTAssertEqual(reason.message, "Ping timeout")
+    }
+
+    func testLiveSettings() async throws {
+        let session = try await WebSocketClient().webSocketSession("\(Peers.echo)/echo")
+        XCTAssertNil(session.pingInterval)
+        XCTAssertEqual(session.timeout, 15)
+        session.pingInterval = 30
+        session.timeout = 5
+        session.maxFrameSize = 1 << 20
+        XCTAssertEqual(session.pingInterval, 30)
+        XCTAssertEqual(session.timeout, 5)
+        XCTAssertEqual(session.maxFrameSize, 1 << 20)
+        try await session.close()
+    }
+}
