@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use peers::{
-    accept_raw, close_payload, raw_server, read_client_close, server_frame, tungstenite_server,
-    ExternalPeer,
+    accept_raw, close_code, close_payload, raw_server, read_client_close, scripted_server,
+    server_frame, tungstenite_server, ExternalPeer,
 };
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -85,25 +85,15 @@ async fn node_server_close_carries_code_and_reason() {
 
 #[tokio::test]
 async fn server_close_is_echoed() {
-    let (seen_tx, mut seen_rx) = mpsc::unbounded_channel();
-    let port = raw_server(move |mut stream: TcpStream| {
-        let seen_tx = seen_tx.clone();
-        async move {
-            accept_raw(&mut stream, "").await;
-            let _ = stream
-                .write_all(&server_frame(0x88, &close_payload(1000, "done")))
-                .await;
-            let _ = seen_tx.send(read_client_close(&mut stream).await);
-        }
-    })
-    .await;
+    let (port, mut seen_rx) =
+        scripted_server(server_frame(0x88, &close_payload(1000, "done"))).await;
     let session = WebSocketClient::default()
         .connect(&format!("ws://127.0.0.1:{port}/"))
         .await
         .unwrap();
     assert_eq!(session.close_reason().await, CloseReason::new(1000, "done"));
     assert_eq!(
-        seen_rx.recv().await.unwrap(),
+        close_code(&seen_rx.recv().await.unwrap()),
         Some(Some(1000)),
         "the close frame is echoed with its code"
     );
@@ -155,23 +145,7 @@ async fn close_times_out_when_the_server_never_answers() {
 
 #[tokio::test]
 async fn dropping_the_session_closes_it() {
-    let (seen_tx, mut seen_rx) = mpsc::unbounded_channel();
-    let port = raw_server(move |mut stream: TcpStream| {
-        let seen_tx = seen_tx.clone();
-        async move {
-            accept_raw(&mut stream, "").await;
-            let mut frames = Vec::new();
-            while let Some(frame) = peers::read_client_frame(&mut stream).await {
-                let close = frame.0 & 0x0f == 0x8;
-                frames.push(frame);
-                if close {
-                    break;
-                }
-            }
-            let _ = seen_tx.send(frames);
-        }
-    })
-    .await;
+    let (port, mut seen_rx) = scripted_server(Vec::new()).await;
     let session = WebSocketClient::default()
         .connect(&format!("ws://127.0.0.1:{port}/"))
         .await

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use peers::{
-    accept_raw, raw_server, read_client_close, server_frame, tungstenite_server, ExternalPeer,
+    accept_raw, close_code, raw_server, scripted_server, server_frame, tungstenite_server,
+    ExternalPeer,
 };
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -65,16 +66,8 @@ async fn pings_go_out_at_the_interval_and_pongs_keep_the_session_alive() {
 
 #[tokio::test]
 async fn silent_peer_is_detected_within_interval_plus_timeout() {
-    let (seen_tx, mut seen_rx) = mpsc::unbounded_channel();
-    let port = raw_server(move |mut stream: TcpStream| {
-        let seen_tx = seen_tx.clone();
-        async move {
-            accept_raw(&mut stream, "").await;
-            // Reads the pings, never answers them.
-            let _ = seen_tx.send(read_client_close(&mut stream).await);
-        }
-    })
-    .await;
+    // Reads the pings, never answers them.
+    let (port, mut seen_rx) = scripted_server(Vec::new()).await;
     let interval = Duration::from_millis(200);
     let timeout = Duration::from_millis(300);
     let config = WebSocketConfig {
@@ -106,7 +99,7 @@ async fn silent_peer_is_detected_within_interval_plus_timeout() {
         (reason.code, reason.message.as_str()),
         (1011, "Ping timeout")
     );
-    assert_eq!(seen_rx.recv().await.unwrap(), Some(Some(1011)));
+    assert_eq!(close_code(&seen_rx.recv().await.unwrap()), Some(Some(1011)));
 }
 
 async fn answers_server_ping(peer: ExternalPeer) {

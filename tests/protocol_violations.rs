@@ -5,10 +5,9 @@ mod peers;
 
 use std::time::Duration;
 
-use peers::{accept_raw, close_payload, raw_server, read_client_close, server_frame};
+use peers::{accept_raw, close_code, close_payload, raw_server, scripted_server, server_frame};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
-use tokio::sync::mpsc;
 use uniws::{CloseReason, Frame, WebSocketClient, WebSocketConfig, WebSocketError};
 
 /// What one misbehaving session looked like from both ends.
@@ -24,24 +23,9 @@ struct Outcome {
 /// Accepts one session, sends a valid text message "before", then `violation`, then records the
 /// client's close frame.
 async fn run(violation: Vec<u8>, config: WebSocketConfig) -> Outcome {
-    let (seen_tx, mut seen_rx) = mpsc::unbounded_channel();
-    let port = raw_server(move |mut stream: TcpStream| {
-        let violation = violation.clone();
-        let seen_tx = seen_tx.clone();
-        async move {
-            accept_raw(&mut stream, "").await;
-            let mut bytes = server_frame(0x81, b"before");
-            bytes.extend(violation);
-            let _ = stream.write_all(&bytes).await;
-            let seen =
-                tokio::time::timeout(Duration::from_secs(10), read_client_close(&mut stream))
-                    .await
-                    .ok()
-                    .flatten();
-            let _ = seen_tx.send(seen);
-        }
-    })
-    .await;
+    let mut script = server_frame(0x81, b"before");
+    script.extend(violation);
+    let (port, mut frames) = scripted_server(script).await;
     let session = WebSocketClient::new(config)
         .connect(&format!("ws://127.0.0.1:{port}/"))
         .await
@@ -58,7 +42,11 @@ async fn run(violation: Vec<u8>, config: WebSocketConfig) -> Outcome {
     let reason = tokio::time::timeout(Duration::from_secs(10), session.close_reason())
         .await
         .expect("closeReason completes");
-    let server_saw = seen_rx.recv().await.unwrap().map(Some).unwrap_or(None);
+    let seen = tokio::time::timeout(Duration::from_secs(10), frames.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let server_saw = close_code(&seen);
     // After the failure, receive and send report Closed with the same reason.
     assert!(
         matches!(session.receive().await, Err(WebSocketError::Closed { reason: r, .. }) if r == reason)
@@ -306,25 +294,9 @@ async fn messages_before_the_violation_are_delivered_in_order_before_the_error()
 #[tokio::test]
 async fn echoes_sent_before_reading_the_error_go_out_before_the_close() {
     // Autobahn's strict ordering: the client echoes what it received, then fails the connection.
-    let (seen_tx, mut seen_rx) = mpsc::unbounded_channel();
-    let port = raw_server(move |mut stream: TcpStream| {
-        let seen_tx = seen_tx.clone();
-        async move {
-            accept_raw(&mut stream, "").await;
-            let mut bytes = server_frame(0x81, b"echo me");
-            bytes.extend(server_frame(0xC1, b"bad"));
-            let _ = stream.write_all(&bytes).await;
-            let mut frames = Vec::new();
-            while let Some((first, payload)) = peers::read_client_frame(&mut stream).await {
-                frames.push((first, payload));
-                if first & 0x0f == 0x8 {
-                    break;
-                }
-            }
-            let _ = seen_tx.send(frames);
-        }
-    })
-    .await;
+    let mut script = server_frame(0x81, b"echo me");
+    script.extend(server_frame(0xC1, b"bad"));
+    let (port, mut seen_rx) = scripted_server(script).await;
     let session = WebSocketClient::default()
         .connect(&format!("ws://127.0.0.1:{port}/"))
         .await
@@ -343,16 +315,7 @@ async fn echoes_sent_before_reading_the_error_go_out_before_the_close() {
 
 #[tokio::test]
 async fn a_session_nobody_reads_still_fails_within_the_close_timeout() {
-    let (seen_tx, mut seen_rx) = mpsc::unbounded_channel();
-    let port = raw_server(move |mut stream: TcpStream| {
-        let seen_tx = seen_tx.clone();
-        async move {
-            accept_raw(&mut stream, "").await;
-            let _ = stream.write_all(&server_frame(0xC1, b"bad")).await;
-            let _ = seen_tx.send(read_client_close(&mut stream).await);
-        }
-    })
-    .await;
+    let (port, mut seen_rx) = scripted_server(server_frame(0xC1, b"bad")).await;
     let config = WebSocketConfig {
         close_timeout: Some(Duration::from_millis(300)),
         ..Default::default()
@@ -365,5 +328,5 @@ async fn a_session_nobody_reads_still_fails_within_the_close_timeout() {
         .await
         .unwrap();
     assert_eq!(reason.code, 1002);
-    assert_eq!(seen_rx.recv().await.unwrap(), Some(Some(1002)));
+    assert_eq!(close_code(&seen_rx.recv().await.unwrap()), Some(Some(1002)));
 }

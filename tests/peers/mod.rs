@@ -316,6 +316,48 @@ pub async fn read_client_frame(stream: &mut TcpStream) -> Option<(u8, Vec<u8>)> 
     Some((head[0], payload))
 }
 
+/// The frames a client sent on one connection, in order: (first byte, unmasked payload).
+pub type ClientFrames = Vec<(u8, Vec<u8>)>;
+
+/// A raw server that, on every connection, accepts the upgrade, writes `script` (server frames),
+/// then records the client's frames up to and including its close frame. Each connection's frames
+/// arrive on the returned channel once its close frame (or end of stream) is read.
+pub async fn scripted_server(
+    script: Vec<u8>,
+) -> (u16, tokio::sync::mpsc::UnboundedReceiver<ClientFrames>) {
+    let (frames_tx, frames_rx) = tokio::sync::mpsc::unbounded_channel();
+    let port = raw_server(move |mut stream: TcpStream| {
+        let script = script.clone();
+        let frames_tx = frames_tx.clone();
+        async move {
+            accept_raw(&mut stream, "").await;
+            let _ = stream.write_all(&script).await;
+            let mut frames = Vec::new();
+            while let Some(frame) = read_client_frame(&mut stream).await {
+                let close = frame.0 & 0x0f == 0x8;
+                frames.push(frame);
+                if close {
+                    break;
+                }
+            }
+            let _ = frames_tx.send(frames);
+        }
+    })
+    .await;
+    (port, frames_rx)
+}
+
+/// The close frame among `frames`: `Some(Some(code))`, `Some(None)` for an empty close, `None`
+/// when the client sent no close frame.
+pub fn close_code(frames: &[(u8, Vec<u8>)]) -> Option<Option<u16>> {
+    frames
+        .iter()
+        .find(|(first, _)| first & 0x0f == 0x8)
+        .map(|(_, payload)| {
+            (payload.len() >= 2).then(|| u16::from_be_bytes([payload[0], payload[1]]))
+        })
+}
+
 /// Reads client frames until a close frame, returning its code (if any). `None` if the stream ends.
 pub async fn read_client_close(stream: &mut TcpStream) -> Option<Option<u16>> {
     while let Some((first, payload)) = read_client_frame(stream).await {
