@@ -31,6 +31,20 @@ pub fn test() -> Result<()> {
     let echo = Peer::python(&root, "echo_server.py")?;
     let raw = Peer::python(&root, "raw_server.py")?;
     let _mounts = Mounts::new(&chroot, &root)?;
+    // The whole UniWS module, generated code included, must also build warning-free in the
+    // Swift 6 language mode (complete concurrency checking).
+    let swift6 = format!(
+        "set -e; cd {MOUNTED_ROOT}/bindings/swift; \
+         swift build --scratch-path /root/build/swift6 -Xswiftc -swift-version -Xswiftc 6 \
+         -Xswiftc -warnings-as-errors -Xlinker -L{MOUNTED_ROOT}/target/debug"
+    );
+    run(Command::new("chroot").arg(&chroot).args([
+        "/usr/bin/env",
+        "HOME=/root",
+        "/bin/sh",
+        "-c",
+        &swift6,
+    ]))?;
     for package in ["bindings/swift", "ios-sample"] {
         let script = format!(
             "set -e; cd {MOUNTED_ROOT}/{package}; \
