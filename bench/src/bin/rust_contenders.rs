@@ -1,0 +1,356 @@
+//! uniws's Rust API against raw tokio-tungstenite with the same limits, both talking to the shared
+//! echo server. Prints one JSON object per measurement.
+//!
+//! ```text
+//! bench-rust --ws PORT --wss PORT --ca CA.pem [--quick]     # latency, throughput, handshakes
+//! bench-rust --ws PORT --memory uniws|tungstenite [--quick] # resident memory per idle session
+//! ```
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use rustls::pki_types::{pem::PemObject, CertificateDer, ServerName};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig as TungsteniteConfig;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+use uniws::{ClientWebSocketSession, Frame, TlsConfig, WebSocketClient, WebSocketConfig};
+
+/// Any byte stream a tungstenite client can run over.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+type RawSocket = WebSocketStream<Box<dyn Io>>;
+
+/// The payload sizes measured.
+const SIZES: [usize; 4] = [32, 1 << 10, 64 << 10, 1 << 20];
+/// Messages in flight in the pipelined workload.
+const WINDOW: usize = 32;
+
+struct Options {
+    ws: u16,
+    wss: u16,
+    ca: String,
+    quick: bool,
+    memory: Option<String>,
+}
+
+fn options() -> Options {
+    let mut options = Options {
+        ws: 0,
+        wss: 0,
+        ca: String::new(),
+        quick: false,
+        memory: None,
+    };
+    let mut arguments = std::env::args().skip(1);
+    while let Some(argument) = arguments.next() {
+        match argument.as_str() {
+            "--ws" => options.ws = arguments.next().unwrap().parse().unwrap(),
+            "--wss" => options.wss = arguments.next().unwrap().parse().unwrap(),
+            "--ca" => options.ca = arguments.next().unwrap(),
+            "--quick" => options.quick = true,
+            "--memory" => options.memory = arguments.next(),
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    options
+}
+
+fn uniws_config(ca: &str) -> WebSocketConfig {
+    WebSocketConfig {
+        max_frame_size: 16 << 20,
+        max_message_size: 64 << 20,
+        tls: TlsConfig {
+            extra_root_certificates_pem: if ca.is_empty() {
+                vec![]
+            } else {
+                vec![std::fs::read_to_string(ca).unwrap()]
+            },
+            use_system_trust_store: false,
+        },
+        ..Default::default()
+    }
+}
+
+fn tungstenite_config() -> TungsteniteConfig {
+    TungsteniteConfig::default()
+        .max_frame_size(Some(16 << 20))
+        .max_message_size(Some(64 << 20))
+}
+
+/// The sending half of a contender's connection.
+enum Tx {
+    Uniws(Arc<ClientWebSocketSession>),
+    Tungstenite(SplitSink<RawSocket, Message>),
+}
+
+/// The receiving half.
+enum Rx {
+    Uniws(Arc<ClientWebSocketSession>),
+    Tungstenite(SplitStream<RawSocket>),
+}
+
+impl Tx {
+    /// Sends one binary message; `flush` says whether more are coming right away.
+    async fn send(&mut self, payload: Vec<u8>, flush: bool) {
+        match self {
+            Tx::Uniws(session) => session.send_binary(payload).await.unwrap(),
+            Tx::Tungstenite(sink) => {
+                sink.feed(Message::binary(payload)).await.unwrap();
+                if flush {
+                    sink.flush().await.unwrap();
+                }
+            }
+        }
+    }
+
+    async fn close(self) {
+        match self {
+            Tx::Uniws(session) => session.close().await.unwrap(),
+            Tx::Tungstenite(mut sink) => {
+                let _ = sink.close().await;
+            }
+        }
+    }
+}
+
+impl Rx {
+    /// Receives one message and returns its length.
+    async fn receive(&mut self) -> usize {
+        match self {
+            Rx::Uniws(session) => match session.receive().await.unwrap() {
+                Frame::Binary { data } => data.len(),
+                other => panic!("unexpected {other:?}"),
+            },
+            Rx::Tungstenite(stream) => loop {
+                match stream.next().await.unwrap().unwrap() {
+                    Message::Binary(data) => break data.len(),
+                    Message::Ping(_) | Message::Pong(_) => continue,
+                    other => panic!("unexpected {other:?}"),
+                }
+            },
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Contender {
+    Uniws,
+    Tungstenite,
+}
+
+impl Contender {
+    fn name(self) -> &'static str {
+        match self {
+            Contender::Uniws => "uniws-rust",
+            Contender::Tungstenite => "tokio-tungstenite",
+        }
+    }
+
+    async fn open(self, client: &WebSocketClient, url: &str, ca: &str) -> (Tx, Rx) {
+        match self {
+            Contender::Uniws => {
+                let session = client.connect(url).await.unwrap();
+                (Tx::Uniws(session.clone()), Rx::Uniws(session))
+            }
+            Contender::Tungstenite => {
+                let (sink, stream) = open_tungstenite(url, ca).await.split();
+                (Tx::Tungstenite(sink), Rx::Tungstenite(stream))
+            }
+        }
+    }
+}
+
+/// Opens a raw tokio-tungstenite client, doing TLS with the same rustls setup as uniws.
+async fn open_tungstenite(url: &str, ca: &str) -> RawSocket {
+    let parsed = uniws::Url::parse(url).unwrap();
+    let port = parsed.port().unwrap();
+    let tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    tcp.set_nodelay(true).unwrap();
+    let io: Box<dyn Io> = if parsed.scheme() == "wss" {
+        let mut roots = rustls::RootCertStore::empty();
+        for certificate in CertificateDer::pem_file_iter(ca).unwrap() {
+            roots.add(certificate.unwrap()).unwrap();
+        }
+        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+        let name = ServerName::try_from("127.0.0.1").unwrap();
+        Box::new(connector.connect(name, tcp).await.unwrap())
+    } else {
+        Box::new(tcp)
+    };
+    tokio_tungstenite::client_async_with_config(url, io, Some(tungstenite_config()))
+        .await
+        .unwrap()
+        .0
+}
+
+fn percentile(sorted: &[Duration], fraction: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * fraction).round() as usize;
+    sorted[index].as_secs_f64() * 1e6
+}
+
+async fn latency(
+    contender: Contender,
+    client: &WebSocketClient,
+    url: &str,
+    size: usize,
+    rounds: usize,
+) {
+    let (mut tx, mut rx) = contender.open(client, url, "").await;
+    let mut samples = Vec::with_capacity(rounds);
+    for _ in 0..rounds / 10 {
+        tx.send(vec![1; size], true).await;
+        rx.receive().await;
+    }
+    for _ in 0..rounds {
+        let started = Instant::now();
+        tx.send(vec![1; size], true).await;
+        assert_eq!(rx.receive().await, size);
+        samples.push(started.elapsed());
+    }
+    samples.sort();
+    println!(
+        r#"{{"contender":"{}","workload":"latency","size":{size},"rounds":{rounds},"p50_us":{:.1},"p99_us":{:.1}}}"#,
+        contender.name(),
+        percentile(&samples, 0.50),
+        percentile(&samples, 0.99)
+    );
+    tx.close().await;
+}
+
+async fn throughput(
+    contender: Contender,
+    client: &WebSocketClient,
+    url: &str,
+    size: usize,
+    count: usize,
+) {
+    let (mut tx, mut rx) = contender.open(client, url, "").await;
+    let window = Arc::new(Semaphore::new(WINDOW));
+    let started = Instant::now();
+    let sender = {
+        let window = window.clone();
+        tokio::spawn(async move {
+            for index in 0..count {
+                window.acquire().await.unwrap().forget();
+                let more_ready = window.available_permits() > 0 && index + 1 < count;
+                tx.send(vec![7; size], !more_ready).await;
+            }
+            tx
+        })
+    };
+    for _ in 0..count {
+        assert_eq!(rx.receive().await, size);
+        window.add_permits(1);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let tx = sender.await.unwrap();
+    println!(
+        r#"{{"contender":"{}","workload":"throughput","size":{size},"count":{count},"window":{WINDOW},"msgs_per_s":{:.0},"mb_per_s":{:.2}}}"#,
+        contender.name(),
+        count as f64 / elapsed,
+        (count * size) as f64 / elapsed / 1e6
+    );
+    tx.close().await;
+}
+
+async fn handshakes(
+    contender: Contender,
+    client: &WebSocketClient,
+    url: &str,
+    ca: &str,
+    rounds: usize,
+) {
+    let mut samples = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let started = Instant::now();
+        let (tx, _rx) = contender.open(client, url, ca).await;
+        samples.push(started.elapsed());
+        tx.close().await;
+    }
+    samples.sort();
+    let scheme = if url.starts_with("wss") { "wss" } else { "ws" };
+    println!(
+        r#"{{"contender":"{}","workload":"handshake_{scheme}","rounds":{rounds},"p50_us":{:.1},"p99_us":{:.1}}}"#,
+        contender.name(),
+        percentile(&samples, 0.50),
+        percentile(&samples, 0.99)
+    );
+}
+
+/// Resident memory of this process, in bytes (Linux).
+fn resident_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+    let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    pages * 4096
+}
+
+async fn idle_memory(contender: Contender, url: &str, sessions: usize) {
+    let client = WebSocketClient::new(uniws_config(""));
+    // Warm up the runtime, TLS provider and allocator with one session first.
+    let warm = contender.open(&client, url, "").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let before = resident_bytes();
+    let mut open = Vec::with_capacity(sessions);
+    for _ in 0..sessions {
+        open.push(contender.open(&client, url, "").await);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let after = resident_bytes();
+    println!(
+        r#"{{"contender":"{}","workload":"idle_memory","sessions":{sessions},"bytes_per_session":{}}}"#,
+        contender.name(),
+        (after.saturating_sub(before)) / sessions as u64
+    );
+    drop(open);
+    drop(warm);
+}
+
+#[tokio::main]
+async fn main() {
+    let options = options();
+    let ws = format!("ws://127.0.0.1:{}/bench", options.ws);
+    if let Some(which) = &options.memory {
+        let contender = if which == "uniws" {
+            Contender::Uniws
+        } else {
+            Contender::Tungstenite
+        };
+        idle_memory(contender, &ws, if options.quick { 100 } else { 1000 }).await;
+        return;
+    }
+    let wss = format!("wss://127.0.0.1:{}/bench", options.wss);
+    let client = WebSocketClient::new(uniws_config(&options.ca));
+    let scale = if options.quick { 20 } else { 1 };
+    for size in SIZES {
+        let rounds = if size >= 1 << 20 { 200 } else { 2_000 } / scale;
+        let count = match size {
+            32 => 200_000,
+            1024 => 100_000,
+            65536 => 4_000,
+            _ => 300,
+        } / scale;
+        // Alternate contenders so drifting machine load hits both alike.
+        for contender in [Contender::Uniws, Contender::Tungstenite] {
+            latency(contender, &client, &ws, size, rounds).await;
+            throughput(contender, &client, &ws, size, count).await;
+        }
+    }
+    let rounds = 200 / scale;
+    for contender in [Contender::Uniws, Contender::Tungstenite] {
+        handshakes(contender, &client, &ws, &options.ca, rounds).await;
+        handshakes(contender, &client, &wss, &options.ca, rounds).await;
+    }
+}
