@@ -119,35 +119,61 @@ impl Decoder {
                     let take = usize::try_from(*remaining).map_or(available, |r| r.min(available));
                     let chunk = &input[used..used + take];
                     used += take;
-                    *remaining -= take as u64;
-                    let complete = *remaining == 0;
-                    let is_control = matches!(header.opcode, OpCode::Control(_));
-                    if is_control {
+                    if matches!(header.opcode, OpCode::Control(_)) {
                         self.control.extend_from_slice(chunk);
                     } else if let Some(message) = &mut self.message {
                         message.data.extend_from_slice(chunk);
-                        if message.text {
-                            let last = complete && header.is_final;
-                            message
-                                .utf8
-                                .check(&message.data, last)
-                                .map_err(Violation::InvalidUtf8)?;
-                        }
                     }
-                    if !complete {
-                        return Ok((used, None));
-                    }
-                    let State::Payload { header, .. } =
-                        std::mem::replace(&mut self.state, State::Header)
-                    else {
-                        unreachable!("the state was Payload above");
-                    };
-                    if let Some(event) = self.finish_frame(&header)? {
+                    if let Some(event) = self.payload_appended(take)? {
                         return Ok((used, Some(event)));
+                    }
+                    if matches!(self.state, State::Payload { .. }) {
+                        return Ok((used, None));
                     }
                 }
             }
         }
+    }
+
+    /// While inside a data frame's payload, the message buffer its next bytes belong in and how
+    /// many are still to come, so the reader can fill it straight from the socket (no copy through
+    /// the read buffer). Report what was added with [`payload_appended`](Self::payload_appended).
+    pub(crate) fn payload_destination(&mut self) -> Option<(&mut Vec<u8>, u64)> {
+        match (&self.state, &mut self.message) {
+            (State::Payload { header, remaining }, Some(message))
+                if *remaining > 0 && matches!(header.opcode, OpCode::Data(_)) =>
+            {
+                Some((&mut message.data, *remaining))
+            }
+            _ => None,
+        }
+    }
+
+    /// Accounts for `count` payload bytes just appended to the current frame's destination:
+    /// validates text as it arrives and, when the frame is complete, returns its event.
+    pub(crate) fn payload_appended(&mut self, count: usize) -> Result<Option<Event>, Violation> {
+        let State::Payload { header, remaining } = &mut self.state else {
+            return Ok(None);
+        };
+        *remaining -= count as u64;
+        let complete = *remaining == 0;
+        if let (OpCode::Data(_), Some(message)) = (header.opcode, &mut self.message) {
+            if message.text {
+                let last = complete && header.is_final;
+                message
+                    .utf8
+                    .check(&message.data, last)
+                    .map_err(Violation::InvalidUtf8)?;
+            }
+        }
+        if !complete {
+            return Ok(None);
+        }
+        let State::Payload { header, .. } = std::mem::replace(&mut self.state, State::Header)
+        else {
+            unreachable!("the state was Payload above");
+        };
+        self.finish_frame(&header)
     }
 
     /// Checks a header against the rules and limits before any of its payload is read.
@@ -342,6 +368,38 @@ mod tests {
             events,
             vec![Event::Message(Frame::binary(vec![1, 2, 3, 4, 5]))]
         );
+    }
+
+    #[test]
+    fn payload_can_be_read_straight_into_the_message() {
+        let mut decoder = Decoder::new();
+        let header = [0x81, 10];
+        assert_eq!(decoder.decode(&header, LIMIT, LIMIT).unwrap(), (2, None));
+        let (destination, remaining) = decoder.payload_destination().expect("inside a payload");
+        assert_eq!(remaining, 10);
+        destination.extend_from_slice(b"hello");
+        assert_eq!(decoder.payload_appended(5).unwrap(), None);
+        let (destination, remaining) = decoder.payload_destination().unwrap();
+        assert_eq!(remaining, 5);
+        destination.extend_from_slice(b"world");
+        assert_eq!(
+            decoder.payload_appended(5).unwrap(),
+            Some(Event::Message(Frame::text("helloworld")))
+        );
+        assert!(decoder.payload_destination().is_none());
+
+        // Text read this way is still validated as it arrives.
+        let mut decoder = Decoder::new();
+        decoder.decode(&[0x81, 10], LIMIT, LIMIT).unwrap();
+        decoder
+            .payload_destination()
+            .unwrap()
+            .0
+            .extend_from_slice(&[b'o', 0xff]);
+        assert!(matches!(
+            decoder.payload_appended(2),
+            Err(Violation::InvalidUtf8(_))
+        ));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use tokio::io::AsyncReadExt;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::state::Shared;
 use super::writer::{stopped, Control};
@@ -14,8 +14,14 @@ use crate::error::WebSocketError;
 use crate::frame::Frame;
 use crate::protocol::{Decoder, Event, Violation};
 
-/// How much the read buffer grows by when it is full.
-const READ_CHUNK: usize = 8 << 10;
+/// The read buffer's starting size: small, so idle sessions stay small.
+const READ_BUFFER_INITIAL: usize = 2 << 10;
+/// The read buffer doubles while reads keep filling it, up to this size.
+const READ_BUFFER_MAX: usize = 64 << 10;
+/// Payload still to come from which the reader reads straight into the message.
+const DIRECT_READ_MIN: u64 = 4 << 10;
+/// The most one direct read asks for.
+const DIRECT_READ_MAX: u64 = 1 << 20;
 
 /// The reader's state.
 pub(crate) struct Reader {
@@ -46,7 +52,7 @@ impl Reader {
         control: mpsc::UnboundedSender<Control>,
     ) -> Self {
         let mut buffer = leftover;
-        buffer.reserve(READ_CHUNK.saturating_sub(buffer.len()));
+        buffer.reserve(READ_BUFFER_INITIAL.saturating_sub(buffer.len()));
         Reader {
             io,
             shared,
@@ -72,63 +78,109 @@ impl Reader {
     async fn read_loop(&mut self, incoming: &mpsc::Sender<Frame>) -> Ending {
         let mut stop = self.shared.stop.subscribe();
         loop {
-            loop {
-                let decoded = self.decoder.decode(
-                    &self.buffer[self.start..],
-                    self.shared.settings.max_frame_size(),
-                    self.shared.max_message_size,
-                );
-                let event = match decoded {
-                    Ok((used, event)) => {
-                        self.start += used;
-                        event
-                    }
-                    Err(violation) => return Ending::Violation(violation),
-                };
-                match event {
-                    None => break,
-                    Some(Event::Message(frame)) => {
-                        if !deliver(&self.shared, frame, incoming, &mut stop).await {
-                            return Ending::Finished;
-                        }
-                    }
-                    Some(Event::Ping(data)) => {
-                        let _ = self.control.send(Control::Pong(data));
-                    }
-                    Some(Event::Pong(data)) => {
-                        let _ = self.control.send(Control::PongReceived(data));
-                    }
-                    Some(Event::Close(reason)) => {
-                        self.shared.begin_closing();
-                        {
-                            let mut outcome = self.shared.outcome();
-                            if outcome.failed_with.is_none() {
-                                outcome.peer_close = Some(reason.clone());
-                            }
-                        }
-                        let _ = self.control.send(Control::EchoClose(reason));
-                        return Ending::PeerClosed;
-                    }
-                }
+            if let Some(ending) = self.drain_buffer(incoming, &mut stop).await {
+                return ending;
             }
             self.compact();
-            tokio::select! {
+            // Inside a large payload with nothing buffered, read straight into the message.
+            let destination = self
+                .decoder
+                .payload_destination()
+                .filter(|(_, remaining)| *remaining >= DIRECT_READ_MIN);
+            let direct = destination.is_some();
+            let spare = self.buffer.capacity() - self.buffer.len();
+            let read = tokio::select! {
                 biased;
                 _ = stopped(&mut stop) => return Ending::Finished,
-                read = self.io.read_buf(&mut self.buffer) => match read {
-                    Ok(0) => {
-                        self.shared.end_abnormally("closed without close frame".into(), None);
-                        return Ending::Finished;
+                read = read_into(&mut self.io, destination, &mut self.buffer) => read,
+            };
+            let count = match read {
+                Ok(0) => {
+                    self.shared
+                        .end_abnormally("closed without close frame".into(), None);
+                    return Ending::Finished;
+                }
+                Ok(count) => count,
+                Err(error) => {
+                    self.shared.end_abnormally(
+                        format!("reading from the socket failed: {error}"),
+                        Some(WebSocketError::io(&error)),
+                    );
+                    return Ending::Finished;
+                }
+            };
+            if direct {
+                let event = match self.decoder.payload_appended(count) {
+                    Ok(event) => event,
+                    Err(violation) => return Ending::Violation(violation),
+                };
+                if let Some(event) = event {
+                    if let Some(ending) = self.handle(event, incoming, &mut stop).await {
+                        return ending;
                     }
-                    Ok(_) => {}
-                    Err(error) => {
-                        self.shared.end_abnormally(
-                            format!("reading from the socket failed: {error}"),
-                            Some(WebSocketError::io(&error)),
-                        );
-                        return Ending::Finished;
+                }
+            } else if count == spare && self.buffer.capacity() < READ_BUFFER_MAX {
+                // A read that filled the buffer means traffic is heavy: read more at once.
+                self.buffer.reserve(self.buffer.capacity());
+            }
+        }
+    }
+
+    /// Decodes and handles every complete event in the read buffer.
+    async fn drain_buffer(
+        &mut self,
+        incoming: &mpsc::Sender<Frame>,
+        stop: &mut watch::Receiver<bool>,
+    ) -> Option<Ending> {
+        loop {
+            let decoded = self.decoder.decode(
+                &self.buffer[self.start..],
+                self.shared.settings.max_frame_size(),
+                self.shared.max_message_size,
+            );
+            let event = match decoded {
+                Ok((used, event)) => {
+                    self.start += used;
+                    event?
+                }
+                Err(violation) => return Some(Ending::Violation(violation)),
+            };
+            if let Some(ending) = self.handle(event, incoming, stop).await {
+                return Some(ending);
+            }
+        }
+    }
+
+    /// Acts on one event; returns how the loop ends, if it does.
+    async fn handle(
+        &mut self,
+        event: Event,
+        incoming: &mpsc::Sender<Frame>,
+        stop: &mut watch::Receiver<bool>,
+    ) -> Option<Ending> {
+        match event {
+            Event::Message(frame) => {
+                let delivered = deliver(&self.shared, frame, incoming, stop).await;
+                (!delivered).then_some(Ending::Finished)
+            }
+            Event::Ping(data) => {
+                let _ = self.control.send(Control::Pong(data));
+                None
+            }
+            Event::Pong(data) => {
+                let _ = self.control.send(Control::PongReceived(data));
+                None
+            }
+            Event::Close(reason) => {
+                self.shared.begin_closing();
+                {
+                    let mut outcome = self.shared.outcome();
+                    if outcome.failed_with.is_none() {
+                        outcome.peer_close = Some(reason.clone());
                     }
-                },
+                }
+                let _ = self.control.send(Control::EchoClose(reason));
+                Some(Ending::PeerClosed)
             }
         }
     }
@@ -142,8 +194,8 @@ impl Reader {
             self.buffer.drain(..self.start);
             self.start = 0;
         }
-        if self.buffer.capacity() - self.buffer.len() < READ_CHUNK / 2 {
-            self.buffer.reserve(READ_CHUNK);
+        if self.buffer.capacity() - self.buffer.len() < READ_BUFFER_INITIAL / 4 {
+            self.buffer.reserve(READ_BUFFER_INITIAL);
         }
     }
 
@@ -195,7 +247,7 @@ async fn deliver(
     shared: &Shared,
     frame: Frame,
     incoming: &mpsc::Sender<Frame>,
-    stop: &mut tokio::sync::watch::Receiver<bool>,
+    stop: &mut watch::Receiver<bool>,
 ) -> bool {
     match incoming.try_send(frame) {
         Ok(()) => true,
@@ -214,5 +266,22 @@ async fn deliver(
             shared.reader_paused.store(false, Ordering::Release);
             delivered
         }
+    }
+}
+
+/// Reads into `destination` (a message's payload, at most the bytes it still needs) when given,
+/// otherwise into the read buffer. Cancel-safe: nothing is lost if the read is dropped.
+async fn read_into(
+    io: &mut ReadHalf,
+    destination: Option<(&mut Vec<u8>, u64)>,
+    buffer: &mut Vec<u8>,
+) -> std::io::Result<usize> {
+    match destination {
+        Some((payload, remaining)) => {
+            let limit = remaining.min(DIRECT_READ_MAX);
+            payload.reserve(limit as usize);
+            io.take(limit).read_buf(payload).await
+        }
+        None => io.read_buf(buffer).await,
     }
 }

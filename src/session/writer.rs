@@ -59,7 +59,7 @@ impl Writer {
         Writer {
             io,
             shared,
-            buffer: Vec::with_capacity(1024),
+            buffer: Vec::new(),
             close_sent: false,
             written_frames: 0,
         }
