@@ -1,0 +1,133 @@
+package uniws
+
+import kotlin.coroutines.CoroutineContext
+import kotlin.time.Duration
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.CoroutineName
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.Deferred
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.channels.ReceiveChannel
+import kotlinx.coroutines.channels.SendChannel
+import kotlinx.coroutines.launch
+
+/**
+ * The session [WebSocketClient.webSocketSession] opens and [webSocket] runs its block in, like
+ * Ktor's `DefaultClientWebSocketSession`; see [ClientWebSocketSession] for the contract.
+ *
+ * It is a thin layer over the session of the uniws core, which owns the socket, the bounded queues,
+ * the pinger and the closing handshake. Two internal coroutines move frames between the core and
+ * [incoming] / [outgoing] (each holds at most one frame), and the core's session object is freed
+ * once the session has ended and [incoming] has been read to its end or cancelled.
+ */
+public class DefaultClientWebSocketSession internal constructor(
+    private val native: NativeSession,
+    parentContext: CoroutineContext,
+    override val converter: WebsocketContentConverter?,
+) : ClientWebSocketSession {
+    private val job = Job(parentContext[Job])
+
+    /** Runs the frame forwarding and the end of the session; not tied to [job], so it outlives a cancellation. */
+    private val internal = CoroutineScope(Dispatchers.Default + CoroutineName("uniws-session-internal"))
+
+    override val coroutineContext: CoroutineContext = parentContext + job + CoroutineName("uniws-session")
+
+    override val call: HttpCall get() = native.call
+
+    override val extensions: List<String> get() = native.extensions
+
+    private val incomingFrames = Channel<Frame>(Channel.RENDEZVOUS)
+    private val outgoingFrames = Channel<Frame>(Channel.RENDEZVOUS)
+    private val reason = CompletableDeferred<CloseReason?>()
+
+    override val incoming: ReceiveChannel<Frame> get() = incomingFrames
+
+    override val outgoing: SendChannel<Frame> get() = outgoingFrames
+
+    override val closeReason: Deferred<CloseReason?> get() = reason
+
+    override var maxFrameSize: Long by native::maxFrameSize
+
+    override var pingInterval: Duration? by native::pingInterval
+
+    override var timeout: Duration by native::timeout
+
+    /** Whether the core's session object has been freed (for tests). */
+    internal val isReleased: Boolean get() = native.isReleased
+
+    init {
+        val receiving = internal.launch { forwardIncoming() }
+        val sending = internal.launch { forwardOutgoing() }
+        internal.launch {
+            val ended = native.closeReason()
+            reason.complete(ended)
+            outgoingFrames.close(WebSocketException.Closed(ended, "the session has ended ($ended)"))
+            job.complete()
+            // Free the core's object once nothing reads from it; a session dropped with unread
+            // messages is freed by the garbage collector instead.
+            receiving.join()
+            sending.join()
+            native.release(ended)
+        }
+        job.invokeOnCompletion { cause ->
+            // Cancelled with the client, by the application or by a failed child: close in the background.
+            if (cause != null) internal.launch { native.close(CloseReason(CloseReason.Codes.GOING_AWAY, "")) }
+        }
+    }
+
+    override suspend fun send(frame: Frame): Unit = native.send(frame)
+
+    override suspend fun close(reason: CloseReason) {
+        native.close(reason)
+        this.reason.await()
+    }
+
+    /** `DefaultClientWebSocketSession(GET ws://..., active)`. */
+    override fun toString(): String =
+        "DefaultClientWebSocketSession(${call.request}, ${if (reason.isCompleted) "closed" else "active"})"
+
+    private suspend fun forwardIncoming() {
+        while (true) {
+            val frame = try {
+                native.receive()
+            } catch (ended: WebSocketException.Closed) {
+                incomingFrames.close()
+                return
+            } catch (failure: WebSocketException) {
+                incomingFrames.close(failure)
+                return
+            }
+            val delivered = incomingFrames.trySendOrAwait(frame)
+            if (!delivered) return
+        }
+    }
+
+    private suspend fun forwardOutgoing() {
+        try {
+            for (frame in outgoingFrames) native.send(frame)
+        } catch (ended: WebSocketException.Closed) {
+            return
+        } catch (refused: WebSocketException) {
+            outgoingFrames.close(refused)
+            return
+        }
+        // The application closed `outgoing`: close the session after what it sent, as Ktor does.
+        try {
+            native.send(Frame.Close(CloseReason(CloseReason.Codes.NORMAL, "")))
+        } catch (ended: WebSocketException.Closed) {
+            // Already closing.
+        }
+    }
+}
+
+/** Sends [frame] to a receiver; `false` when the application cancelled the channel instead. */
+private suspend fun Channel<Frame>.trySendOrAwait(frame: Frame): Boolean =
+    try {
+        send(frame)
+        true
+    } catch (cancelled: CancellationException) {
+        false
+    }

@@ -1,0 +1,102 @@
+package uniws
+
+import kotlin.time.Duration
+import uniws.ffi.ClientWebSocketSession as FfiSession
+
+/**
+ * The generated session handle with public types, and its release.
+ *
+ * Once the session has ended and nothing reads from it any more, [release] frees the Rust object;
+ * after that every call answers from what was known at the end, without touching the handle.
+ */
+internal class NativeSession(private val handle: FfiSession) {
+    /** The settings and reason captured when the handle is released. */
+    private class Final(
+        val reason: CloseReason,
+        val maxFrameSize: Long,
+        val pingInterval: Duration?,
+        val timeout: Duration,
+    )
+
+    @Volatile
+    private var final: Final? = null
+
+    val call: HttpCall = handle.callInfo().toPublic()
+
+    val extensions: List<String> = handle.negotiatedExtensions()
+
+    /** Whether the Rust object has been freed. */
+    val isReleased: Boolean get() = final != null
+
+    suspend fun send(frame: Frame) {
+        val ffiFrame = frame.toFfi()
+        use { it.send(ffiFrame) }
+    }
+
+    suspend fun receive(): Frame = use { it.receive() }.toPublic()
+
+    suspend fun close(reason: CloseReason) {
+        val ffiReason = reason.toFfi()
+        try {
+            use { it.closeWith(ffiReason) }
+        } catch (ended: WebSocketException.Closed) {
+            // Released: the session had already ended, which is all close waits for.
+        }
+    }
+
+    suspend fun closeReason(): CloseReason = final?.reason ?: use { it.closeReason() }.toPublic()
+
+    var maxFrameSize: Long
+        get() = final?.maxFrameSize ?: use { it.getMaxFrameSize() }.toLong()
+        set(value) {
+            val bytes = value.toSize("maxFrameSize")
+            useIfAlive { it.setMaxFrameSize(bytes) }
+        }
+
+    var pingInterval: Duration?
+        get() = final.let { if (it != null) it.pingInterval else use { handle -> handle.getPingInterval() }?.toKotlin() }
+        set(value) {
+            val interval = value?.toJava("pingInterval")
+            useIfAlive { it.setPingInterval(interval) }
+        }
+
+    var timeout: Duration
+        get() = final?.timeout ?: use { it.getTimeout() }.toKotlin()
+        set(value) {
+            val timeout = value.toJava("timeout")
+            useIfAlive { it.setTimeout(timeout) }
+        }
+
+    /** Frees the Rust object of a session that has ended with [reason]. Call it once, when nothing uses it. */
+    fun release(reason: CloseReason) {
+        final = Final(
+            reason = reason,
+            maxFrameSize = handle.getMaxFrameSize().toLong(),
+            pingInterval = handle.getPingInterval()?.toKotlin(),
+            timeout = handle.getTimeout().toKotlin(),
+        )
+        handle.destroy()
+    }
+
+    /** Runs [call] on the handle, or throws [WebSocketException.Closed] once it has been released. */
+    private inline fun <T> use(call: (FfiSession) -> T): T {
+        final?.let { throw closed(it.reason) }
+        return try {
+            native { call(handle) }
+        } catch (destroyed: IllegalStateException) {
+            // The generated code refuses calls on a destroyed handle; that means the session ended.
+            val ended = final ?: throw destroyed
+            throw closed(ended.reason)
+        }
+    }
+
+    private inline fun useIfAlive(call: (FfiSession) -> Unit) {
+        try {
+            use(call)
+        } catch (ended: WebSocketException.Closed) {
+            // Settings of a session that has ended no longer apply.
+        }
+    }
+
+    private fun closed(reason: CloseReason) = WebSocketException.Closed(reason, "the session has ended ($reason)")
+}

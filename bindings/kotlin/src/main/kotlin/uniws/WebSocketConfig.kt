@@ -1,0 +1,86 @@
+package uniws
+
+import kotlin.time.Duration
+import kotlinx.serialization.json.Json
+import uniws.ffi.Header
+import uniws.ffi.TlsConfig
+import uniws.ffi.WebSocketConfig as FfiWebSocketConfig
+
+/**
+ * The configuration of a [WebSocketClient], set in its builder block like Ktor's WebSockets plugin:
+ *
+ * ```kotlin
+ * val client = WebSocketClient {
+ *     pingInterval = 30.seconds
+ *     maxFrameSize = 1024 * 1024
+ * }
+ * ```
+ *
+ * Every property starts at the uniws core's default. A `null` duration means the core's default.
+ */
+public class WebSocketConfig internal constructor() {
+    private val defaults = FfiWebSocketConfig()
+
+    /** How often to send a ping; `null` or zero sends none (the default). */
+    public var pingInterval: Duration? = defaults.pingInterval?.toKotlin()
+
+    /** How long to wait for the pong answering a ping before failing the session; `null`: 15 s. */
+    public var timeout: Duration? = defaults.timeout?.toKotlin()
+
+    /** How long opening a session may take in all (DNS, TCP, TLS, upgrade); `null`: 10 s. */
+    public var connectTimeout: Duration? = defaults.connectTimeout?.toKotlin()
+
+    /** How long a closing handshake waits for the peer; `null`: 5 s. */
+    public var closeTimeout: Duration? = defaults.closeTimeout?.toKotlin()
+
+    /** The largest frame payload accepted, in bytes; a larger one fails the session with 1009. Default 16 MiB. */
+    public var maxFrameSize: Long = defaults.maxFrameSize.toLong()
+
+    /** The largest message accepted, all fragments together, in bytes. Default 64 MiB. */
+    public var maxMessageSize: Long = defaults.maxMessageSize.toLong()
+
+    /** The `User-Agent` header value; `null` sends none (the default). */
+    public var userAgent: String? = defaults.userAgent
+
+    /** How many received messages may wait for the application before reading pauses. Default 64. */
+    public var incomingQueueSize: Int = defaults.incomingQueueSize.toInt()
+
+    /** How many messages `send` may queue ahead of the socket before it waits. Default 64. */
+    public var outgoingQueueSize: Int = defaults.outgoingQueueSize.toInt()
+
+    /** Whether the system's trust store is used for `wss://` (default `true`). */
+    public var useSystemTrustStore: Boolean = defaults.tls.useSystemTrustStore
+
+    /**
+     * Turns values into frames and back for [sendSerialized] and [receiveDeserialized]. Default:
+     * kotlinx.serialization JSON in text frames; `null` disables them.
+     */
+    public var contentConverter: WebsocketContentConverter? = KotlinxWebsocketSerializationConverter(Json)
+
+    private val headers = defaults.defaultHeaders.toMutableList()
+    private val rootCertificates = defaults.tls.extraRootCertificatesPem.toMutableList()
+
+    /** Adds a header field sent with every upgrade request, before the request's own. */
+    public fun header(name: String, value: String) {
+        headers += Header(name, value)
+    }
+
+    /** Trusts the root certificates of a PEM document for `wss://`, besides the system's. */
+    public fun trustRootCertificates(pem: String) {
+        rootCertificates += pem
+    }
+
+    internal fun toFfi(): FfiWebSocketConfig = FfiWebSocketConfig(
+        pingInterval = pingInterval?.toJava("pingInterval"),
+        timeout = timeout?.toJava("timeout"),
+        connectTimeout = connectTimeout?.toJava("connectTimeout"),
+        closeTimeout = closeTimeout?.toJava("closeTimeout"),
+        maxFrameSize = maxFrameSize.toSize("maxFrameSize"),
+        maxMessageSize = maxMessageSize.toSize("maxMessageSize"),
+        defaultHeaders = headers.toList(),
+        userAgent = userAgent,
+        tls = TlsConfig(rootCertificates.toList(), useSystemTrustStore),
+        incomingQueueSize = incomingQueueSize.toQueueSize("incomingQueueSize"),
+        outgoingQueueSize = outgoingQueueSize.toQueueSize("outgoingQueueSize"),
+    )
+}
