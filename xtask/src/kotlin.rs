@@ -1,8 +1,85 @@
 //! The Kotlin/JVM module: native library packaging and the Maven build.
+//!
+//! `cargo xtask kotlin-test` builds `libuniws` in release mode, stages it where the pom packages it
+//! as a JNA resource (`bindings/kotlin/target/native/<jna-prefix>/`, never committed), installs the
+//! test peers (`tests/peers/setup.sh`) and runs `mvn -B verify` in `bindings/kotlin`. Extra Maven
+//! arguments (for example `-o` once the dependencies are downloaded) come from `UNIWS_MAVEN_ARGS`.
 
-use anyhow::{bail, Result};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+use crate::bindings::root;
 
 /// Builds the native library, stages it for the jar and runs `mvn -B verify`.
 pub fn test() -> Result<()> {
-    bail!("the Kotlin/JVM module is not built yet")
+    let root = root();
+    let module = root.join("bindings/kotlin");
+
+    run(
+        Command::new(env!("CARGO"))
+            .args(["build", "--package", "uniws", "--lib", "--release"])
+            .current_dir(&root),
+        "cargo build --release",
+    )?;
+
+    let library = library_file_name();
+    let resource = format!("{}/{library}", jna_prefix()?);
+    let built = root.join("target/release").join(library);
+    let staged = module.join("target/native").join(&resource);
+    std::fs::create_dir_all(staged.parent().expect("a file has a folder"))?;
+    std::fs::copy(&built, &staged)
+        .with_context(|| format!("staging {} as {}", built.display(), staged.display()))?;
+    println!("staged {} as the JNA resource {resource}", built.display());
+
+    run(
+        Command::new("bash")
+            .arg(root.join("tests/peers/setup.sh"))
+            .current_dir(&root),
+        "tests/peers/setup.sh",
+    )?;
+
+    let extra = std::env::var("UNIWS_MAVEN_ARGS").unwrap_or_default();
+    run(
+        Command::new("mvn")
+            .args(["-B", "verify"])
+            .arg(format!("-Duniws.native.resource={resource}"))
+            .args(extra.split_whitespace())
+            .current_dir(&module),
+        "mvn -B verify",
+    )
+}
+
+/// The file name of the cdylib on this platform.
+fn library_file_name() -> &'static str {
+    if cfg!(target_os = "macos") {
+        "libuniws.dylib"
+    } else {
+        "libuniws.so"
+    }
+}
+
+/// The folder JNA looks in for this platform's native libraries (`Platform.RESOURCE_PREFIX`).
+fn jna_prefix() -> Result<String> {
+    let os = match std::env::consts::OS {
+        "linux" => "linux",
+        "macos" => "darwin",
+        other => bail!("no JNA resource prefix known for {other}"),
+    };
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "x86-64",
+        "aarch64" => "aarch64",
+        other => bail!("no JNA resource prefix known for {other}"),
+    };
+    Ok(format!("{os}-{arch}"))
+}
+
+fn run(command: &mut Command, what: &str) -> Result<()> {
+    let status = command
+        .status()
+        .with_context(|| format!("starting {what}"))?;
+    if !status.success() {
+        bail!("{what} failed ({status})");
+    }
+    Ok(())
 }

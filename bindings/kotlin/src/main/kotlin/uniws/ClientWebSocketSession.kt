@@ -28,7 +28,7 @@ public interface ClientWebSocketSession : CoroutineScope {
      * a close handshake, and with the [WebSocketException] when it fails ([WebSocketException.FrameTooBig],
      * [WebSocketException.PingTimeout], [WebSocketException.ProtocolViolation], [WebSocketException.Io]).
      * Messages that arrived before the end are delivered first. Cancelling a waiting `receive`
-     * consumes nothing.
+     * consumes nothing. Cancelling the channel drops the messages that arrive from then on.
      */
     public val incoming: ReceiveChannel<Frame>
 

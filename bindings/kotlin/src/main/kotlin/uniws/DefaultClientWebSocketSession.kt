@@ -90,6 +90,7 @@ public class DefaultClientWebSocketSession internal constructor(
         "DefaultClientWebSocketSession(${call.request}, ${if (reason.isCompleted) "closed" else "active"})"
 
     private suspend fun forwardIncoming() {
+        var discarding = false
         while (true) {
             val frame = try {
                 native.receive()
@@ -100,8 +101,9 @@ public class DefaultClientWebSocketSession internal constructor(
                 incomingFrames.close(failure)
                 return
             }
-            val delivered = incomingFrames.trySendOrAwait(frame)
-            if (!delivered) return
+            // Once the application cancelled `incoming`, what arrives is dropped, so that a full
+            // queue cannot stall the session (and its closing handshake).
+            if (!discarding) discarding = !incomingFrames.sendUnlessCancelled(frame)
         }
     }
 
@@ -124,7 +126,7 @@ public class DefaultClientWebSocketSession internal constructor(
 }
 
 /** Sends [frame] to a receiver; `false` when the application cancelled the channel instead. */
-private suspend fun Channel<Frame>.trySendOrAwait(frame: Frame): Boolean =
+private suspend fun Channel<Frame>.sendUnlessCancelled(frame: Frame): Boolean =
     try {
         send(frame)
         true

@@ -109,8 +109,8 @@ public sealed class Frame {
     }
 
     /**
-     * A close frame. Sending one starts the closing handshake; `null` sends an empty close frame,
-     * which the peer reports as 1005.
+     * A close frame. Sending one starts the closing handshake without waiting for it; a `null`
+     * reason is sent as [CloseReason.Codes.NORMAL].
      *
      * @property reason the close code and message; read it with [readReason].
      */

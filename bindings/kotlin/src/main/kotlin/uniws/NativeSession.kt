@@ -54,7 +54,10 @@ internal class NativeSession(private val handle: FfiSession) {
         }
 
     var pingInterval: Duration?
-        get() = final.let { if (it != null) it.pingInterval else use { handle -> handle.getPingInterval() }?.toKotlin() }
+        get() {
+            val ended = final ?: return use { it.getPingInterval() }?.toKotlin()
+            return ended.pingInterval
+        }
         set(value) {
             val interval = value?.toJava("pingInterval")
             useIfAlive { it.setPingInterval(interval) }

@@ -5,9 +5,9 @@ import kotlinx.coroutines.withContext
 
 /**
  * Opens a session for the request set in [request], runs [block] with it as the receiver, and
- * closes it when the block ends, like Ktor's `client.webSocket { ... }`. The close is graceful
- * ([CloseReason.Codes.NORMAL]) and waited for, also when the block throws or is cancelled; the
- * block's exception is then rethrown.
+ * closes it when the block ends, like Ktor's `client.webSocket { ... }`. Messages left unread are
+ * dropped, and the close is graceful ([CloseReason.Codes.NORMAL]) and waited for, also when the
+ * block throws or is cancelled; the block's exception is then rethrown.
  */
 public suspend fun WebSocketClient.webSocket(
     request: WebSocketRequestBuilder.() -> Unit,
@@ -17,6 +17,7 @@ public suspend fun WebSocketClient.webSocket(
     try {
         session.block()
     } finally {
+        session.incoming.cancel()
         withContext(NonCancellable) { session.close() }
     }
 }

@@ -6,6 +6,7 @@ import kotlin.test.assertFailsWith
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
 import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.TimeoutCancellationException
 import kotlinx.coroutines.cancelAndJoin
@@ -13,6 +14,8 @@ import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeout
 import kotlinx.coroutines.withTimeoutOrNull
 import org.junit.jupiter.api.Test
+import uniws.CloseReason
+import uniws.DefaultClientWebSocketSession
 import uniws.send
 import uniws.webSocket
 
@@ -29,11 +32,21 @@ class FlowTest {
             repeat(1000) { send("test $it") }
             repeat(1000) { assertEquals("test $it", incoming.receive().text()) }
         }
-        // Ktor's overflow test: leaving the block with everything unread still closes cleanly.
-        client.webSocket(Peers.node.url("/echo")) {
-            repeat(1000) { send("test") }
-        }
     }
+
+    @Test
+    fun `leaving webSocket with 1000 messages unread still closes with a handshake`() =
+        wsTest(configure = { closeTimeout = 60.seconds }) { client ->
+            for (peer in Peers.all) {
+                lateinit var session: DefaultClientWebSocketSession
+                client.webSocket(peer.url("/echo")) {
+                    session = this
+                    repeat(1000) { send("test") }
+                }
+                // The peer's close frame was read behind the unread echoes (a close timeout reports 1006).
+                assertEquals(CloseReason(1000, ""), session.closeReason.await())
+            }
+        }
 
     @Test
     fun `cancelling a waiting receive does not lose the next message`() = wsTest { client ->
