@@ -27,8 +27,13 @@ public interface ClientWebSocketSession : CoroutineScope {
      * fragments reassembled by the session). The channel closes normally when the session ends with
      * a close handshake, and with the [WebSocketException] when it fails ([WebSocketException.FrameTooBig],
      * [WebSocketException.PingTimeout], [WebSocketException.ProtocolViolation], [WebSocketException.Io]).
-     * Messages that arrived before the end are delivered first. Cancelling a waiting `receive`
-     * consumes nothing. Cancelling the channel drops the messages that arrive from then on.
+     * Messages that arrived before the end are delivered first.
+     *
+     * Cancelling a coroutine in `receive` consumes nothing: a message handed to it at that very
+     * moment goes to the next `receive`, in order (with one receiving coroutine). For a timed
+     * receive use `select { incoming.onReceive { it }; onTimeout(t) { null } }`: `withTimeoutOrNull`
+     * may drop a value its block already returned. Cancelling the channel drops the messages that
+     * arrive from then on.
      */
     public val incoming: ReceiveChannel<Frame>
 

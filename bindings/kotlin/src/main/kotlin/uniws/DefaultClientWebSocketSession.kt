@@ -5,7 +5,6 @@ import kotlin.time.Duration
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.Deferred
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
@@ -20,8 +19,8 @@ import kotlinx.coroutines.launch
  *
  * It is a thin layer over the session of the uniws core, which owns the socket, the bounded queues,
  * the pinger and the closing handshake. Two internal coroutines move frames between the core and
- * [incoming] / [outgoing] (each holds at most one frame), and the core's session object is freed
- * once the session has ended and [incoming] has been read to its end or cancelled.
+ * [incoming] / [outgoing] (see [IncomingForwarder]), and the core's session object is freed once
+ * the session has ended and [incoming] has been read to its end or cancelled.
  */
 public class DefaultClientWebSocketSession internal constructor(
     private val native: NativeSession,
@@ -39,11 +38,11 @@ public class DefaultClientWebSocketSession internal constructor(
 
     override val extensions: List<String> get() = native.extensions
 
-    private val incomingFrames = Channel<Frame>(Channel.RENDEZVOUS)
+    private val incomingFrames = IncomingForwarder(native)
     private val outgoingFrames = Channel<Frame>(Channel.RENDEZVOUS)
     private val reason = CompletableDeferred<CloseReason?>()
 
-    override val incoming: ReceiveChannel<Frame> get() = incomingFrames
+    override val incoming: ReceiveChannel<Frame> get() = incomingFrames.channel
 
     override val outgoing: SendChannel<Frame> get() = outgoingFrames
 
@@ -59,12 +58,12 @@ public class DefaultClientWebSocketSession internal constructor(
     internal val isReleased: Boolean get() = native.isReleased
 
     init {
-        val receiving = internal.launch { forwardIncoming() }
+        val receiving = internal.launch { incomingFrames.run() }
         val sending = internal.launch { forwardOutgoing() }
         internal.launch {
             val ended = native.closeReason()
-            reason.complete(ended)
             outgoingFrames.close(WebSocketException.Closed(ended, "the session has ended ($ended)"))
+            reason.complete(ended)
             job.complete()
             // Free the core's object once nothing reads from it; a session dropped with unread
             // messages is freed by the garbage collector instead.
@@ -89,30 +88,11 @@ public class DefaultClientWebSocketSession internal constructor(
     override fun toString(): String =
         "DefaultClientWebSocketSession(${call.request}, ${if (reason.isCompleted) "closed" else "active"})"
 
-    private suspend fun forwardIncoming() {
-        var discarding = false
-        while (true) {
-            val frame = try {
-                native.receive()
-            } catch (ended: WebSocketException.Closed) {
-                incomingFrames.close()
-                return
-            } catch (failure: WebSocketException) {
-                incomingFrames.close(failure)
-                return
-            }
-            // Once the application cancelled `incoming`, what arrives is dropped, so that a full
-            // queue cannot stall the session (and its closing handshake).
-            if (!discarding) discarding = !incomingFrames.sendUnlessCancelled(frame)
-        }
-    }
-
     private suspend fun forwardOutgoing() {
         try {
             for (frame in outgoingFrames) native.send(frame)
-        } catch (ended: WebSocketException.Closed) {
-            return
         } catch (refused: WebSocketException) {
+            // The session has ended (`Closed`), or refused a frame: later sends throw the same.
             outgoingFrames.close(refused)
             return
         }
@@ -124,12 +104,3 @@ public class DefaultClientWebSocketSession internal constructor(
         }
     }
 }
-
-/** Sends [frame] to a receiver; `false` when the application cancelled the channel instead. */
-private suspend fun Channel<Frame>.sendUnlessCancelled(frame: Frame): Boolean =
-    try {
-        send(frame)
-        true
-    } catch (cancelled: CancellationException) {
-        false
-    }

@@ -1,6 +1,7 @@
 package uniws
 
 import kotlin.time.Duration
+import uniws.ffi.CancellationToken
 import uniws.ffi.ClientWebSocketSession as FfiSession
 
 /**
@@ -33,7 +34,8 @@ internal class NativeSession(private val handle: FfiSession) {
         use { it.send(ffiFrame) }
     }
 
-    suspend fun receive(): Frame = use { it.receive() }.toPublic()
+    /** The next message; [WebSocketException.Cancelled], consuming nothing, once [token] is cancelled. */
+    suspend fun receive(token: CancellationToken): Frame = use { it.receiveWithCancellation(token) }.toPublic()
 
     suspend fun close(reason: CloseReason) {
         val ffiReason = reason.toFfi()

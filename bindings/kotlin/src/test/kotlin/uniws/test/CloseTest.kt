@@ -1,5 +1,6 @@
 package uniws.test
 
+import java.util.concurrent.TimeUnit
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertFalse
@@ -9,6 +10,7 @@ import kotlin.time.Duration.Companion.milliseconds
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.channels.ClosedReceiveChannelException
+import kotlinx.coroutines.channels.ClosedSendChannelException
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.isActive
 import org.junit.jupiter.api.Test
@@ -36,6 +38,8 @@ class CloseTest {
         assertEquals(CloseReason(4001, "bye"), session.closeReason.await())
         val refused = assertFailsWith<WebSocketException.Closed> { session.send("too late") }
         assertEquals(CloseReason(4001, "bye"), refused.reason)
+        val refusedToo = assertFailsWith<WebSocketException.Closed> { session.outgoing.send(Frame.Text("too late")) }
+        assertEquals(CloseReason(4001, "bye"), refusedToo.reason)
         assertFailsWith<ClosedReceiveChannelException> { session.incoming.receive() }
         session.close() // on an ended session it only waits
     }
@@ -65,12 +69,20 @@ class CloseTest {
 
     @Test
     fun `closing outgoing closes the session after the frames sent`() = wsTest { client ->
-        val session = client.webSocketSession(Peers.python.url("/echo"))
-        session.outgoing.send(Frame.Text("last"))
-        session.outgoing.close()
-        assertEquals("last", session.incoming.receive().text())
-        assertEquals(CloseReason(1000, ""), session.closeReason.await())
-        assertFailsWith<WebSocketException.Closed> { session.send("after") }
+        RawServer { socket, head ->
+            accept(socket, head)
+            answerClose(socket)
+        }.use { server ->
+            val session = client.webSocketSession(server.url("/"))
+            session.outgoing.send(Frame.Text("one"))
+            session.outgoing.send(Frame.Text("two"))
+            session.outgoing.close()
+            assertEquals(CloseReason(1000, ""), session.closeReason.await())
+            val seen = List(3) { server.events.poll(5, TimeUnit.SECONDS) }
+            assertEquals(listOf("text one", "text two", "closed 1000"), seen)
+            assertFailsWith<WebSocketException.Closed> { session.send("after") }
+            assertFailsWith<ClosedSendChannelException> { session.outgoing.send(Frame.Text("after")) }
+        }
     }
 
     @Test

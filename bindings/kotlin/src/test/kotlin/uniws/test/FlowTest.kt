@@ -4,13 +4,19 @@ import java.util.concurrent.TimeUnit
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertNull
+import kotlin.random.Random
 import kotlin.test.assertTrue
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.TimeoutCancellationException
 import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.selects.onTimeout
+import kotlinx.coroutines.selects.select
 import kotlinx.coroutines.withTimeout
 import kotlinx.coroutines.withTimeoutOrNull
 import org.junit.jupiter.api.Test
@@ -62,6 +68,59 @@ class FlowTest {
             session.send("message $round")
             assertEquals("message $round", session.incoming.receive().text())
         }
+        session.close()
+    }
+
+    /** Streams [total] echoes while [receiveOne] is called until all arrived; returns them and how many calls came back empty. */
+    private suspend fun CoroutineScope.streamThrough(
+        session: DefaultClientWebSocketSession,
+        total: Int,
+        receiveOne: suspend () -> String?,
+    ): Pair<List<String>, Int> {
+        val sender = launch {
+            repeat(total) {
+                session.send("m$it")
+                if (it % 25 == 0) delay(2.milliseconds) // let the receiver wait, and be cancelled, now and then
+            }
+        }
+        val received = mutableListOf<String>()
+        var empty = 0
+        while (received.size < total) {
+            val text = receiveOne()
+            if (text == null) empty++ else received += text
+            check(empty < 20 * total) { "stalled after ${received.size} messages (missing the next one)" }
+        }
+        sender.join()
+        return received to empty
+    }
+
+    @Test
+    fun `receives cancelled at any moment lose nothing and keep the order`() = wsTest(limit = 60.seconds) { client ->
+        val session = client.webSocketSession(Peers.python.url("/echo"))
+        val (received, cancelled) = streamThrough(session, 2000) {
+            var text: String? = null
+            val attempt = launch(start = CoroutineStart.UNDISPATCHED) { text = session.incoming.receive().text() }
+            delay(Random.nextLong(0, 2).milliseconds)
+            attempt.cancelAndJoin()
+            text
+        }
+        assertEquals(List(2000) { "m$it" }, received)
+        assertTrue(cancelled > 0, "no receive was cancelled")
+        session.close()
+    }
+
+    @OptIn(ExperimentalCoroutinesApi::class)
+    @Test
+    fun `timed receives with select lose nothing and keep the order`() = wsTest(limit = 60.seconds) { client ->
+        val session = client.webSocketSession(Peers.node.url("/echo"))
+        val (received, timedOut) = streamThrough(session, 2000) {
+            select {
+                session.incoming.onReceive { it.text() }
+                onTimeout(1.milliseconds) { null }
+            }
+        }
+        assertEquals(List(2000) { "m$it" }, received)
+        assertTrue(timedOut > 0, "no receive timed out")
         session.close()
     }
 

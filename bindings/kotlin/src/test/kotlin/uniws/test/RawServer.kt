@@ -115,7 +115,7 @@ class RawServer(private val behaviour: RawServer.(Socket, RequestHead) -> Unit) 
         }
     }
 
-    /** Reads client frames until a close frame, echoes it, and reports `closed <code>`. */
+    /** Reads client frames until a close frame, echoes it; reports `text <payload>` for each text frame, then `closed <code>`. */
     fun answerClose(socket: Socket) {
         val input = DataInputStream(socket.getInputStream())
         while (true) {
@@ -127,6 +127,7 @@ class RawServer(private val behaviour: RawServer.(Socket, RequestHead) -> Unit) 
             val mask = ByteArray(4).also(input::readFully)
             val payload = ByteArray(length.toInt()).also(input::readFully)
             for (i in payload.indices) payload[i] = (payload[i].toInt() xor mask[i % 4].toInt()).toByte()
+            if (first and 0x0f == 0x1) events += "text ${payload.decodeToString()}"
             if (first and 0x0f == 0x8) {
                 socket.getOutputStream().apply {
                     write(byteArrayOf(0x88.toByte(), payload.size.toByte()) + payload)
