@@ -257,3 +257,14 @@ async fn server_sending_data_after_our_close_is_still_delivered() {
         Err(WebSocketError::Closed { .. })
     ));
 }
+
+#[tokio::test]
+async fn an_empty_close_frame_is_sent_as_empty() {
+    let (port, mut seen_rx) = scripted_server(Vec::new()).await;
+    let session = WebSocketClient::default()
+        .connect(&format!("ws://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
+    session.send(Frame::Close { reason: None }).await.unwrap();
+    assert_eq!(close_code(&seen_rx.recv().await.unwrap()), Some(None));
+}

@@ -125,8 +125,8 @@ impl ClientWebSocketSession {
         }
     }
 
-    /// Queues `reason` as the close frame, unless closing has already begun.
-    async fn start_close(&self, reason: CloseReason) {
+    /// Queues a close frame carrying `reason` (or nothing), unless closing has already begun.
+    async fn start_close(&self, reason: Option<CloseReason>) {
         let sender = self.outgoing.lock().await.take();
         if let Some(sender) = sender {
             self.shared.begin_closing();
@@ -177,8 +177,7 @@ impl ClientWebSocketSession {
     pub async fn send(&self, frame: Frame) -> Result<()> {
         check_outgoing(&frame)?;
         if let Frame::Close { reason } = frame {
-            self.start_close(reason.unwrap_or_else(CloseReason::normal))
-                .await;
+            self.start_close(reason).await;
             return Ok(());
         }
         let guard = self.outgoing.lock().await;
@@ -249,7 +248,7 @@ impl ClientWebSocketSession {
     pub async fn close_with(&self, reason: Option<CloseReason>) -> Result<()> {
         let reason = reason.unwrap_or_else(CloseReason::normal);
         check_close_reason(&reason)?;
-        self.start_close(reason).await;
+        self.start_close(Some(reason)).await;
         self.close_reason().await;
         Ok(())
     }

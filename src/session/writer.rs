@@ -19,8 +19,8 @@ use crate::protocol::{encode_close, encode_frame};
 pub(crate) enum Outbound {
     /// A frame to send.
     Frame(Frame),
-    /// Start the closing handshake with this reason.
-    Close(CloseReason),
+    /// Start the closing handshake with this reason (`None`: an empty close frame).
+    Close(Option<CloseReason>),
 }
 
 /// What the reader asks of the writer. Handled ahead of the outgoing queue.
@@ -168,7 +168,7 @@ impl Writer {
                     message = outgoing.recv(), if !self.close_sent => {
                         let message = message.unwrap_or_else(|| {
                             // Every handle to the session is gone: close it.
-                            Outbound::Close(CloseReason::new(CloseReason::NORMAL, ""))
+                            Outbound::Close(Some(CloseReason::new(CloseReason::NORMAL, "")))
                         });
                         self.write_batch(message, &mut outgoing).await?;
                         if self.close_sent && pending_fail.is_none() {
@@ -208,8 +208,8 @@ impl Writer {
                 }
                 Outbound::Close(reason) => {
                     self.shared.begin_closing();
-                    self.shared.outcome().sent_close = Some(reason.clone());
-                    encode_close(Some(&reason), &mut self.buffer);
+                    self.shared.outcome().sent_close = reason.clone();
+                    encode_close(reason.as_ref(), &mut self.buffer);
                     self.close_sent = true;
                     break;
                 }

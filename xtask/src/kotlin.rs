@@ -10,18 +10,16 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 
 use crate::bindings::root;
+use crate::process::run;
 
 /// Builds the native library, stages it for the jar and runs `mvn -B verify`.
 pub fn test() -> Result<()> {
     let root = root();
     let module = root.join("bindings/kotlin");
 
-    run(
-        Command::new(env!("CARGO"))
-            .args(["build", "--package", "uniws", "--lib", "--release"])
-            .current_dir(&root),
-        "cargo build --release",
-    )?;
+    run(Command::new(env!("CARGO"))
+        .args(["build", "--package", "uniws", "--lib", "--release"])
+        .current_dir(&root))?;
 
     let library = library_file_name();
     let resource = format!("{}/{library}", jna_prefix()?);
@@ -32,22 +30,16 @@ pub fn test() -> Result<()> {
         .with_context(|| format!("staging {} as {}", built.display(), staged.display()))?;
     println!("staged {} as the JNA resource {resource}", built.display());
 
-    run(
-        Command::new("bash")
-            .arg(root.join("tests/peers/setup.sh"))
-            .current_dir(&root),
-        "tests/peers/setup.sh",
-    )?;
+    run(Command::new("bash")
+        .arg(root.join("tests/peers/setup.sh"))
+        .current_dir(&root))?;
 
     let extra = std::env::var("UNIWS_MAVEN_ARGS").unwrap_or_default();
-    run(
-        Command::new("mvn")
-            .args(["-B", "verify"])
-            .arg(format!("-Duniws.native.resource={resource}"))
-            .args(extra.split_whitespace())
-            .current_dir(&module),
-        "mvn -B verify",
-    )
+    run(Command::new("mvn")
+        .args(["-B", "verify"])
+        .arg(format!("-Duniws.native.resource={resource}"))
+        .args(extra.split_whitespace())
+        .current_dir(&module))
 }
 
 /// The file name of the cdylib on this platform.
@@ -72,14 +64,4 @@ fn jna_prefix() -> Result<String> {
         other => bail!("no JNA resource prefix known for {other}"),
     };
     Ok(format!("{os}-{arch}"))
-}
-
-fn run(command: &mut Command, what: &str) -> Result<()> {
-    let status = command
-        .status()
-        .with_context(|| format!("starting {what}"))?;
-    if !status.success() {
-        bail!("{what} failed ({status})");
-    }
-    Ok(())
 }
