@@ -6,7 +6,6 @@ import kotlin.time.toKotlinDuration
 import uniws.ffi.CloseReason as FfiCloseReason
 import uniws.ffi.Frame as FfiFrame
 import uniws.ffi.HttpCall as FfiHttpCall
-import uniws.ffi.HttpMethod as FfiHttpMethod
 import uniws.ffi.WebSocketException as FfiException
 
 // One-to-one mappings between the public `uniws` types and the generated `uniws.ffi` ones.
@@ -31,12 +30,8 @@ internal fun CloseReason.toFfi(): FfiCloseReason = FfiCloseReason(code.toUShort(
 
 internal fun FfiCloseReason.toPublic(): CloseReason = CloseReason(code.toShort(), message)
 
-internal fun HttpMethod.toFfi(): FfiHttpMethod = FfiHttpMethod.valueOf(name)
-
-internal fun FfiHttpMethod.toPublic(): HttpMethod = HttpMethod.valueOf(name)
-
 internal fun FfiHttpCall.toPublic(): HttpCall = HttpCall(
-    request = HttpRequest(request.url, request.method.toPublic(), Headers(request.headers)),
+    request = HttpRequest(request.url, request.method, Headers(request.headers)),
     response = HttpResponse(response.status.toInt(), response.reasonPhrase, Headers(response.headers)),
     subprotocol = subprotocol,
     extensions = extensions,
