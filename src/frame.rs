@@ -1,5 +1,7 @@
 //! Frames as the application sees them, and the reason a session closed.
 
+use bytes::Bytes;
+
 /// One WebSocket message or control frame, as sent by the application or delivered by
 /// [`receive`](crate::ClientWebSocketSession::receive).
 ///
@@ -16,17 +18,17 @@ pub enum Frame {
     /// A binary message.
     Binary {
         /// The message bytes.
-        data: Vec<u8>,
+        data: Bytes,
     },
     /// A ping; the peer answers with a pong carrying the same data (at most 125 bytes).
     Ping {
         /// Application data echoed by the pong.
-        data: Vec<u8>,
+        data: Bytes,
     },
     /// A pong; sending one unsolicited is allowed as a one-way heartbeat (at most 125 bytes).
     Pong {
         /// Application data.
-        data: Vec<u8>,
+        data: Bytes,
     },
     /// A close frame; sending one starts the closing handshake, like
     /// [`close`](crate::ClientWebSocketSession::close).
@@ -43,7 +45,7 @@ impl Frame {
     }
 
     /// A binary frame.
-    pub fn binary(data: impl Into<Vec<u8>>) -> Self {
+    pub fn binary(data: impl Into<Bytes>) -> Self {
         Frame::Binary { data: data.into() }
     }
 }

@@ -33,6 +33,7 @@ mod client;
 pub mod config;
 mod connect;
 mod error;
+mod ffi_bytes;
 mod frame;
 mod headers;
 mod protocol;
@@ -40,6 +41,7 @@ mod request;
 mod runtime;
 mod session;
 
+pub use bytes::Bytes;
 pub use call::{HttpCall, HttpRequest, HttpResponse};
 pub use cancellation::CancellationToken;
 pub use client::WebSocketClient;

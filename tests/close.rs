@@ -221,7 +221,11 @@ async fn invalid_close_requests_are_refused_without_closing() {
         Err(WebSocketError::InvalidRequest { .. })
     ));
     assert!(matches!(
-        session.send(Frame::Ping { data: vec![0; 126] }).await,
+        session
+            .send(Frame::Ping {
+                data: vec![0; 126].into()
+            })
+            .await,
         Err(WebSocketError::InvalidRequest { .. })
     ));
     assert!(session.is_active());

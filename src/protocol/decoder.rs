@@ -276,7 +276,9 @@ impl Decoder {
                         .map_err(|error| Violation::InvalidUtf8(error.to_string()))?;
                     Frame::Text { text }
                 } else {
-                    Frame::Binary { data: message.data }
+                    Frame::Binary {
+                        data: message.data.into(),
+                    }
                 };
                 Ok(Some(Event::Message(frame)))
             }

@@ -3,6 +3,8 @@
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Control, Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::FrameHeader;
 
+use bytes::Bytes;
+
 use super::mask::{apply_mask, random_mask};
 use crate::frame::{CloseReason, Frame};
 
@@ -17,7 +19,7 @@ const COPY_THRESHOLD: usize = 16 << 10;
 /// right after `out`, saving a copy.
 pub(crate) fn encode_frame(frame: Frame, out: &mut Vec<u8>) -> Option<Vec<u8>> {
     let (opcode, payload) = match frame {
-        Frame::Text { text } => (OpCode::Data(Data::Text), text.into_bytes()),
+        Frame::Text { text } => (OpCode::Data(Data::Text), Bytes::from(text.into_bytes())),
         Frame::Binary { data } => (OpCode::Data(Data::Binary), data),
         Frame::Ping { data } => (OpCode::Control(Control::Ping), data),
         Frame::Pong { data } => (OpCode::Control(Control::Pong), data),
@@ -36,10 +38,10 @@ pub(crate) fn encode_close(reason: Option<&CloseReason>, out: &mut Vec<u8>) {
         payload.extend_from_slice(&reason.code.to_be_bytes());
         payload.extend_from_slice(reason.message.as_bytes());
     }
-    encode_payload(OpCode::Control(Control::Close), payload, out);
+    encode_payload(OpCode::Control(Control::Close), payload.into(), out);
 }
 
-fn encode_payload(opcode: OpCode, mut payload: Vec<u8>, out: &mut Vec<u8>) -> Option<Vec<u8>> {
+fn encode_payload(opcode: OpCode, payload: Bytes, out: &mut Vec<u8>) -> Option<Vec<u8>> {
     let mask = random_mask();
     let header = FrameHeader {
         is_final: true,
@@ -54,6 +56,8 @@ fn encode_payload(opcode: OpCode, mut payload: Vec<u8>, out: &mut Vec<u8>) -> Op
         .format(length, out)
         .expect("writing a frame header into a Vec cannot fail");
     if payload.len() >= COPY_THRESHOLD {
+        // Takes the allocation over when the payload owns it alone (no copy), else copies once.
+        let mut payload = Vec::from(payload);
         apply_mask(&mut payload, mask);
         Some(payload)
     } else {

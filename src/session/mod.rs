@@ -11,6 +11,7 @@ mod writer;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures_core::Stream;
 use tokio::sync::{mpsc, Mutex};
 
@@ -201,7 +202,7 @@ impl ClientWebSocketSession {
     }
 
     /// Sends a binary message.
-    pub async fn send_binary(&self, data: Vec<u8>) -> Result<()> {
+    pub async fn send_binary(&self, data: Bytes) -> Result<()> {
         self.send(Frame::Binary { data }).await
     }
 

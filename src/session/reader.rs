@@ -164,11 +164,11 @@ impl Reader {
                 (!delivered).then_some(Ending::Finished)
             }
             Event::Ping(data) => {
-                let _ = self.control.send(Control::Pong(data));
+                let _ = self.control.send(Control::Pong(data.into()));
                 None
             }
             Event::Pong(data) => {
-                let _ = self.control.send(Control::PongReceived(data));
+                let _ = self.control.send(Control::PongReceived(data.into()));
                 None
             }
             Event::Close(reason) => {

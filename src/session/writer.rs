@@ -5,6 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, Interval, MissedTickBehavior};
@@ -26,9 +27,9 @@ pub(crate) enum Outbound {
 /// What the reader asks of the writer. Handled ahead of the outgoing queue.
 pub(crate) enum Control {
     /// Answer a ping.
-    Pong(Vec<u8>),
+    Pong(Bytes),
     /// A pong arrived with this payload.
-    PongReceived(Vec<u8>),
+    PongReceived(Bytes),
     /// The peer sent a close frame: echo it.
     EchoClose(Option<CloseReason>),
     /// Fail the connection with `reason`, after the first `after` application frames are written.
@@ -49,7 +50,7 @@ pub(crate) struct Writer {
 
 /// A ping waiting for its pong.
 struct PendingPing {
-    payload: Vec<u8>,
+    payload: Bytes,
     deadline: Instant,
 }
 
@@ -133,7 +134,7 @@ impl Writer {
                     _ = tick(&mut ticker), if !self.close_sent && pending_fail.is_none() => {
                         if pending_ping.is_none() {
                             ping_counter += 1;
-                            let payload = ping_counter.to_be_bytes().to_vec();
+                            let payload = Bytes::copy_from_slice(&ping_counter.to_be_bytes());
                             self.push(Frame::Ping { data: payload.clone() }).await?;
                             self.flush().await?;
                             let deadline = Instant::now() + self.shared.settings.timeout();

@@ -99,7 +99,7 @@ impl Tx {
     /// Sends one binary message; `flush` says whether more are coming right away.
     async fn send(&mut self, payload: Vec<u8>, flush: bool) {
         match self {
-            Tx::Uniws(session) => session.send_binary(payload).await.unwrap(),
+            Tx::Uniws(session) => session.send_binary(payload.into()).await.unwrap(),
             Tx::Tungstenite(sink) => {
                 sink.feed(Message::binary(payload)).await.unwrap();
                 if flush {
