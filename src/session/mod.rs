@@ -126,6 +126,33 @@ impl ClientWebSocketSession {
         }
     }
 
+    /// Queues checked data and control frames for the writer, in order, taking room in the queue
+    /// for as many at a time as it can.
+    async fn queue(&self, frames: impl IntoIterator<Item = Frame>) -> Result<()> {
+        let guard = self.outgoing.lock().await;
+        let Some(sender) = guard.as_ref().filter(|_| !self.shared.is_closing()) else {
+            drop(guard);
+            return Err(self.closed_error().await);
+        };
+        let mut frames = frames.into_iter().peekable();
+        while frames.peek().is_some() {
+            let wanted = frames.size_hint().0.clamp(1, sender.max_capacity());
+            let Ok(permits) = sender.reserve_many(wanted).await else {
+                drop(guard);
+                return Err(self.closed_error().await);
+            };
+            let mut queued = 0;
+            for (permit, frame) in permits.zip(frames.by_ref()) {
+                permit.send(Outbound::Frame(frame));
+                queued += 1;
+            }
+            self.shared
+                .queued_frames
+                .fetch_add(queued, std::sync::atomic::Ordering::AcqRel);
+        }
+        Ok(())
+    }
+
     /// Queues a close frame carrying `reason` (or nothing), unless closing has already begun.
     async fn start_close(&self, reason: Option<CloseReason>) {
         let sender = self.outgoing.lock().await.take();
@@ -181,19 +208,7 @@ impl ClientWebSocketSession {
             self.start_close(reason).await;
             return Ok(());
         }
-        let guard = self.outgoing.lock().await;
-        let Some(sender) = guard.as_ref().filter(|_| !self.shared.is_closing()) else {
-            drop(guard);
-            return Err(self.closed_error().await);
-        };
-        if sender.send(Outbound::Frame(frame)).await.is_err() {
-            drop(guard);
-            return Err(self.closed_error().await);
-        }
-        self.shared
-            .queued_frames
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-        Ok(())
+        self.queue(std::iter::once(frame)).await
     }
 
     /// Sends a text message.
@@ -220,6 +235,66 @@ impl ClientWebSocketSession {
                 Err(self.ended().await)
             }
         }
+    }
+
+    /// Receives up to `max` messages at once: waits for the first like [`receive`](Self::receive),
+    /// then adds those that have already arrived, in order. Bindings use it to cross the FFI once
+    /// per batch instead of once per message; `max` of 0 is treated as 1.
+    ///
+    /// Errors and cancellation as for `receive`: a batch never holds an error, so messages that
+    /// arrived before a failure come first and the failure is the next call's result.
+    pub async fn receive_batch(&self, max: u32) -> Result<Vec<Frame>> {
+        let limit = (max as usize).max(1);
+        let mut incoming = self.incoming.lock().await;
+        let mut batch = Vec::new();
+        // `recv_many` waits for one message, then takes what is queued: cancel-safe like `recv`.
+        if incoming.recv_many(&mut batch, limit).await == 0 {
+            drop(incoming);
+            return Err(self.ended().await);
+        }
+        Ok(batch)
+    }
+
+    /// [`receive_batch`](Self::receive_batch) that returns `Cancelled` as soon as `token` is
+    /// cancelled, leaving the messages for the next call.
+    pub async fn receive_batch_with_cancellation(
+        &self,
+        max: u32,
+        token: Arc<CancellationToken>,
+    ) -> Result<Vec<Frame>> {
+        token.run("receive", self.receive_batch(max)).await
+    }
+
+    /// Sends `frames` in order, as one call: every frame is checked first, so an invalid one
+    /// (`InvalidRequest`) fails the call before anything is queued. A `Close` frame may only come
+    /// last; it starts the closing handshake after the others.
+    ///
+    /// Errors: `Closed` once the session is closing or closed (frames before that point were
+    /// queued). Cancelled while waiting for room in the queue, a prefix of `frames` may have been
+    /// queued.
+    pub async fn send_batch(&self, mut frames: Vec<Frame>) -> Result<()> {
+        for (index, frame) in frames.iter().enumerate() {
+            check_outgoing(frame)?;
+            if matches!(frame, Frame::Close { .. }) && index + 1 != frames.len() {
+                return Err(WebSocketError::invalid_request(
+                    "a close frame must be the last frame of a batch",
+                ));
+            }
+        }
+        let close = match frames.last() {
+            Some(Frame::Close { .. }) => match frames.pop() {
+                Some(Frame::Close { reason }) => Some(reason),
+                _ => None,
+            },
+            _ => None,
+        };
+        if !frames.is_empty() {
+            self.queue(frames).await?;
+        }
+        if let Some(reason) = close {
+            self.start_close(reason).await;
+        }
+        Ok(())
     }
 
     /// [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled, leaving

@@ -867,6 +867,22 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     func receiveUncancellable() async throws  -> Frame
     
     /**
+     * Receives up to `max` messages at once: waits for the first like [`receive`](Self::receive),
+     * then adds those that have already arrived, in order. Bindings use it to cross the FFI once
+     * per batch instead of once per message; `max` of 0 is treated as 1.
+     *
+     * Errors and cancellation as for `receive`: a batch never holds an error, so messages that
+     * arrived before a failure come first and the failure is the next call's result.
+     */
+    func receiveBatch(max: UInt32) async throws  -> [Frame]
+    
+    /**
+     * [`receive_batch`](Self::receive_batch) that returns `Cancelled` as soon as `token` is
+     * cancelled, leaving the messages for the next call.
+     */
+    func receiveBatchWithCancellation(max: UInt32, token: CancellationToken) async throws  -> [Frame]
+    
+    /**
      * [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled, leaving
      * the next message for the next call.
      */
@@ -880,6 +896,17 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
      * sent; `Closed` once the session is closing or closed.
      */
     func sendUncancellable(frame: Frame) async throws 
+    
+    /**
+     * Sends `frames` in order, as one call: every frame is checked first, so an invalid one
+     * (`InvalidRequest`) fails the call before anything is queued. A `Close` frame may only come
+     * last; it starts the closing handshake after the others.
+     *
+     * Errors: `Closed` once the session is closing or closed (frames before that point were
+     * queued). Cancelled while waiting for room in the queue, a prefix of `frames` may have been
+     * queued.
+     */
+    func sendBatch(frames: [Frame]) async throws 
     
     /**
      * Sends a binary message.
@@ -1140,6 +1167,50 @@ open func receiveUncancellable()async throws  -> Frame  {
 }
     
     /**
+     * Receives up to `max` messages at once: waits for the first like [`receive`](Self::receive),
+     * then adds those that have already arrived, in order. Bindings use it to cross the FFI once
+     * per batch instead of once per message; `max` of 0 is treated as 1.
+     *
+     * Errors and cancellation as for `receive`: a batch never holds an error, so messages that
+     * arrived before a failure come first and the failure is the next call's result.
+     */
+open func receiveBatch(max: UInt32)async throws  -> [Frame]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_uniws_fn_method_clientwebsocketsession_receive_batch(
+                        self.uniffiCloneHandle(),FfiConverterUInt32.lower(max)
+                )
+            },
+            pollFunc: ffi_uniws_rust_future_poll_rust_buffer,
+            completeFunc: ffi_uniws_rust_future_complete_rust_buffer,
+            freeFunc: ffi_uniws_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeFrame.lift,
+            errorHandler: FfiConverterTypeWebSocketError_lift
+        )
+}
+    
+    /**
+     * [`receive_batch`](Self::receive_batch) that returns `Cancelled` as soon as `token` is
+     * cancelled, leaving the messages for the next call.
+     */
+open func receiveBatchWithCancellation(max: UInt32, token: CancellationToken)async throws  -> [Frame]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_uniws_fn_method_clientwebsocketsession_receive_batch_with_cancellation(
+                        self.uniffiCloneHandle(),FfiConverterUInt32.lower(max),FfiConverterTypeCancellationToken_lower(token)
+                )
+            },
+            pollFunc: ffi_uniws_rust_future_poll_rust_buffer,
+            completeFunc: ffi_uniws_rust_future_complete_rust_buffer,
+            freeFunc: ffi_uniws_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeFrame.lift,
+            errorHandler: FfiConverterTypeWebSocketError_lift
+        )
+}
+    
+    /**
      * [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled, leaving
      * the next message for the next call.
      */
@@ -1172,6 +1243,31 @@ open func sendUncancellable(frame: Frame)async throws   {
             rustFutureFunc: {
                 uniffi_uniws_fn_method_clientwebsocketsession_send(
                         self.uniffiCloneHandle(),FfiConverterTypeFrame_lower(frame)
+                )
+            },
+            pollFunc: ffi_uniws_rust_future_poll_void,
+            completeFunc: ffi_uniws_rust_future_complete_void,
+            freeFunc: ffi_uniws_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeWebSocketError_lift
+        )
+}
+    
+    /**
+     * Sends `frames` in order, as one call: every frame is checked first, so an invalid one
+     * (`InvalidRequest`) fails the call before anything is queued. A `Close` frame may only come
+     * last; it starts the closing handshake after the others.
+     *
+     * Errors: `Closed` once the session is closing or closed (frames before that point were
+     * queued). Cancelled while waiting for room in the queue, a prefix of `frames` may have been
+     * queued.
+     */
+open func sendBatch(frames: [Frame])async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_uniws_fn_method_clientwebsocketsession_send_batch(
+                        self.uniffiCloneHandle(),FfiConverterSequenceTypeFrame.lower(frames)
                 )
             },
             pollFunc: ffi_uniws_rust_future_poll_void,
@@ -3482,6 +3578,31 @@ fileprivate struct FfiConverterSequenceTypeHeader: FfiConverterRustBuffer {
     }
 }
 
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeFrame: FfiConverterRustBuffer {
+    typealias SwiftType = [Frame]
+
+    public static func write(_ value: [Frame], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFrame.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Frame] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Frame]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFrame.read(from: &buf))
+        }
+        return seq
+    }
+}
+
 
 
 
@@ -3687,10 +3808,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_uniws_checksum_method_clientwebsocketsession_receive() != 31739) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch() != 11509) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch_with_cancellation() != 41503) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_with_cancellation() != 10256) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_clientwebsocketsession_send() != 13799) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_send_batch() != 19972) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_clientwebsocketsession_send_binary() != 58643) {

@@ -731,9 +731,15 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_receive(
     ): Int
+    external fun uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch(
+    ): Int
+    external fun uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch_with_cancellation(
+    ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_receive_with_cancellation(
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_send(
+    ): Int
+    external fun uniffi_uniws_checksum_method_clientwebsocketsession_send_batch(
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_send_binary(
     ): Int
@@ -839,9 +845,15 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_uniws_fn_method_clientwebsocketsession_receive(`ptr`: Long,
     ): Long
+    external fun uniffi_uniws_fn_method_clientwebsocketsession_receive_batch(`ptr`: Long,`max`: Int,
+    ): Long
+    external fun uniffi_uniws_fn_method_clientwebsocketsession_receive_batch_with_cancellation(`ptr`: Long,`max`: Int,`token`: Long,
+    ): Long
     external fun uniffi_uniws_fn_method_clientwebsocketsession_receive_with_cancellation(`ptr`: Long,`token`: Long,
     ): Long
     external fun uniffi_uniws_fn_method_clientwebsocketsession_send(`ptr`: Long,`frame`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_uniws_fn_method_clientwebsocketsession_send_batch(`ptr`: Long,`frames`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_uniws_fn_method_clientwebsocketsession_send_binary(`ptr`: Long,`data`: RustBuffer.ByValue,
     ): Long
@@ -1050,10 +1062,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive() and 0xFFFF) != 31739) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch() and 0xFFFF) != 11509) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch_with_cancellation() and 0xFFFF) != 41503) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_with_cancellation() and 0xFFFF) != 10256) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_send() and 0xFFFF) != 13799) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_send_batch() and 0xFFFF) != 19972) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_send_binary() and 0xFFFF) != 58643) {
@@ -1968,6 +1989,22 @@ public interface ClientWebSocketSessionInterface {
     suspend fun `receive`(): Frame
     
     /**
+     * Receives up to `max` messages at once: waits for the first like [`receive`](Self::receive),
+     * then adds those that have already arrived, in order. Bindings use it to cross the FFI once
+     * per batch instead of once per message; `max` of 0 is treated as 1.
+     *
+     * Errors and cancellation as for `receive`: a batch never holds an error, so messages that
+     * arrived before a failure come first and the failure is the next call's result.
+     */
+    suspend fun `receiveBatch`(`max`: kotlin.UInt): List<Frame>
+    
+    /**
+     * [`receive_batch`](Self::receive_batch) that returns `Cancelled` as soon as `token` is
+     * cancelled, leaving the messages for the next call.
+     */
+    suspend fun `receiveBatchWithCancellation`(`max`: kotlin.UInt, `token`: CancellationToken): List<Frame>
+    
+    /**
      * [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled, leaving
      * the next message for the next call.
      */
@@ -1981,6 +2018,17 @@ public interface ClientWebSocketSessionInterface {
      * sent; `Closed` once the session is closing or closed.
      */
     suspend fun `send`(`frame`: Frame)
+    
+    /**
+     * Sends `frames` in order, as one call: every frame is checked first, so an invalid one
+     * (`InvalidRequest`) fails the call before anything is queued. A `Close` frame may only come
+     * last; it starts the closing handshake after the others.
+     *
+     * Errors: `Closed` once the session is closing or closed (frames before that point were
+     * queued). Cancelled while waiting for room in the queue, a prefix of `frames` may have been
+     * queued.
+     */
+    suspend fun `sendBatch`(`frames`: List<Frame>)
     
     /**
      * Sends a binary message.
@@ -2339,6 +2387,63 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
 
     
     /**
+     * Receives up to `max` messages at once: waits for the first like [`receive`](Self::receive),
+     * then adds those that have already arrived, in order. Bindings use it to cross the FFI once
+     * per batch instead of once per message; `max` of 0 is treated as 1.
+     *
+     * Errors and cancellation as for `receive`: a batch never holds an error, so messages that
+     * arrived before a failure come first and the failure is the next call's result.
+     */
+    @Throws(WebSocketException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `receiveBatch`(`max`: kotlin.UInt) : List<Frame> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_receive_batch(
+                uniffiHandle,
+                
+        FfiConverterUInt.lower(`max`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_uniws_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_uniws_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_uniws_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeFrame.lift(it) },
+        // Error FFI converter
+        WebSocketException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * [`receive_batch`](Self::receive_batch) that returns `Cancelled` as soon as `token` is
+     * cancelled, leaving the messages for the next call.
+     */
+    @Throws(WebSocketException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `receiveBatchWithCancellation`(`max`: kotlin.UInt, `token`: CancellationToken) : List<Frame> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_receive_batch_with_cancellation(
+                uniffiHandle,
+                
+        FfiConverterUInt.lower(`max`),
+        FfiConverterTypeCancellationToken.lower(`token`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_uniws_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_uniws_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_uniws_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeFrame.lift(it) },
+        // Error FFI converter
+        WebSocketException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled, leaving
      * the next message for the next call.
      */
@@ -2380,6 +2485,38 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
                 uniffiHandle,
                 
         FfiConverterTypeFrame.lower(`frame`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_uniws_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_uniws_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_uniws_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        WebSocketException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Sends `frames` in order, as one call: every frame is checked first, so an invalid one
+     * (`InvalidRequest`) fails the call before anything is queued. A `Close` frame may only come
+     * last; it starts the closing handshake after the others.
+     *
+     * Errors: `Closed` once the session is closing or closed (frames before that point were
+     * queued). Cancelled while waiting for room in the queue, a prefix of `frames` may have been
+     * queued.
+     */
+    @Throws(WebSocketException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `sendBatch`(`frames`: List<Frame>) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_send_batch(
+                uniffiHandle,
+                
+        FfiConverterSequenceTypeFrame.lower(`frames`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_uniws_rust_future_poll_void(future, callback, continuation) },
@@ -4891,6 +5028,34 @@ public object FfiConverterSequenceTypeHeader: FfiConverterRustBuffer<List<Header
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeHeader.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeFrame: FfiConverterRustBuffer<List<Frame>> {
+    override fun read(buf: ByteBuffer): List<Frame> {
+        val len = buf.getInt()
+        return List<Frame>(len) {
+            FfiConverterTypeFrame.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Frame>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeFrame.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Frame>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeFrame.write(it, buf)
         }
     }
 }

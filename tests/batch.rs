@@ -1,0 +1,165 @@
+//! The batch calls the bindings use: `send_batch` and `receive_batch` keep order, check every frame
+//! before queuing any, end with a close when asked, and deliver messages before a failure.
+
+mod peers;
+
+use std::time::Duration;
+
+use peers::{close_code, echo_server, scripted_server, server_frame};
+use uniws::{CancellationToken, CloseReason, Frame, WebSocketClient, WebSocketError};
+
+fn numbered(count: usize) -> Vec<Frame> {
+    (0..count)
+        .map(|index| {
+            if index % 2 == 0 {
+                Frame::text(format!("message {index}"))
+            } else {
+                Frame::binary(vec![(index % 251) as u8; index * 7])
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn batches_echo_in_order_and_respect_their_limit() {
+    let server = echo_server().await;
+    let session = WebSocketClient::default()
+        .connect(&server.url("/"))
+        .await
+        .unwrap();
+    let sent = numbered(500);
+    // More frames than the outgoing queue holds: the batch waits for room, in order.
+    session.send_batch(sent.clone()).await.unwrap();
+    let mut received = Vec::new();
+    while received.len() < sent.len() {
+        let batch = session.receive_batch(32).await.unwrap();
+        assert!(!batch.is_empty() && batch.len() <= 32, "{}", batch.len());
+        received.extend(batch);
+    }
+    assert_eq!(received, sent);
+    session.close().await.unwrap();
+    assert_eq!(session.close_reason().await.code, CloseReason::NORMAL);
+}
+
+#[tokio::test]
+async fn an_invalid_frame_fails_the_batch_before_anything_is_queued() {
+    let server = echo_server().await;
+    let session = WebSocketClient::default()
+        .connect(&server.url("/"))
+        .await
+        .unwrap();
+    let invalid = vec![
+        Frame::text("not sent"),
+        Frame::Ping {
+            data: vec![0; 126].into(),
+        },
+    ];
+    assert!(matches!(
+        session.send_batch(invalid).await,
+        Err(WebSocketError::InvalidRequest { .. })
+    ));
+    let misplaced_close = vec![Frame::Close { reason: None }, Frame::text("not sent either")];
+    assert!(matches!(
+        session.send_batch(misplaced_close).await,
+        Err(WebSocketError::InvalidRequest { .. })
+    ));
+    assert!(session.is_active());
+    session.send_batch(vec![Frame::text("marker")]).await.unwrap();
+    assert_eq!(
+        session.receive_batch(8).await.unwrap(),
+        vec![Frame::text("marker")]
+    );
+    session.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_batch_ending_with_close_sends_the_rest_first() {
+    let (port, mut frames) = scripted_server(Vec::new()).await;
+    let session = WebSocketClient::default()
+        .connect(&format!("ws://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
+    session
+        .send_batch(vec![
+            Frame::text("one"),
+            Frame::text("two"),
+            Frame::Close {
+                reason: Some(CloseReason::new(CloseReason::GOING_AWAY, "bye")),
+            },
+        ])
+        .await
+        .unwrap();
+    assert!(!session.is_active());
+    let seen = frames.recv().await.unwrap();
+    let payloads: Vec<&[u8]> = seen.iter().map(|(_, payload)| payload.as_slice()).collect();
+    assert_eq!(&payloads[..2], [b"one".as_slice(), b"two".as_slice()]);
+    assert_eq!(close_code(&seen), Some(Some(CloseReason::GOING_AWAY)));
+    assert!(matches!(
+        session.send_batch(vec![Frame::text("late")]).await,
+        Err(WebSocketError::Closed { .. })
+    ));
+}
+
+#[tokio::test]
+async fn messages_before_a_failure_come_first_then_the_failure() {
+    let mut script = Vec::new();
+    for text in ["a", "b", "c"] {
+        script.extend(server_frame(0x81, text.as_bytes()));
+    }
+    // A reserved bit set without an extension: a protocol violation (1002).
+    script.extend(server_frame(0xC1, b"bad"));
+    let (port, mut frames) = scripted_server(script).await;
+    let session = WebSocketClient::default()
+        .connect(&format!("ws://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
+    let mut received = Vec::new();
+    let failure = loop {
+        match session.receive_batch(16).await {
+            Ok(batch) => received.extend(batch),
+            Err(error) => break error,
+        }
+    };
+    assert_eq!(
+        received,
+        vec![Frame::text("a"), Frame::text("b"), Frame::text("c")]
+    );
+    assert!(
+        matches!(failure, WebSocketError::ProtocolViolation { .. }),
+        "{failure:?}"
+    );
+    assert!(matches!(
+        session.receive_batch(16).await,
+        Err(WebSocketError::Closed { .. })
+    ));
+    let seen = frames.recv().await.unwrap();
+    assert_eq!(close_code(&seen), Some(Some(CloseReason::PROTOCOL_ERROR)));
+}
+
+#[tokio::test]
+async fn a_cancelled_batch_receive_leaves_the_messages_for_the_next_call() {
+    let server = echo_server().await;
+    let session = WebSocketClient::default()
+        .connect(&server.url("/"))
+        .await
+        .unwrap();
+    let token = CancellationToken::new();
+    let waiting = {
+        let session = session.clone();
+        let token = token.clone();
+        tokio::spawn(async move { session.receive_batch_with_cancellation(4, token).await })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    token.cancel();
+    assert!(matches!(
+        waiting.await.unwrap(),
+        Err(WebSocketError::Cancelled { .. })
+    ));
+    session.send_batch(numbered(3)).await.unwrap();
+    let mut received = Vec::new();
+    while received.len() < 3 {
+        received.extend(session.receive_batch(4).await.unwrap());
+    }
+    assert_eq!(received, numbered(3));
+    session.close().await.unwrap();
+}
