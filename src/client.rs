@@ -54,6 +54,11 @@ impl WebSocketClient {
     /// Opens a session: resolves and checks the request (before any I/O), connects, upgrades, and
     /// starts the session, all within the connect timeout.
     ///
+    /// Called from inside a tokio runtime (a Rust application), the session's socket and tasks live
+    /// on that runtime, as with any tokio library: keep it running while the session is in use.
+    /// Called from anywhere else (Swift, Kotlin, a plain thread), they live on a runtime the library
+    /// owns.
+    ///
     /// Errors: `InvalidUrl`, `InvalidRequest`, `ConnectFailed`, `ConnectTimeout`, `Tls`,
     /// `HandshakeRejected`, `HandshakeInvalid`, `Io`, and `Cancelled` if the caller goes away.
     pub async fn web_socket_session(

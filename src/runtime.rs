@@ -1,12 +1,14 @@
-//! The tokio runtime owned by the library, so callers from Swift, Kotlin or plain threads need no
-//! runtime of their own.
+//! Where sessions run: on the caller's tokio runtime when there is one (a Rust application), so the
+//! application's tasks and the session's tasks wake each other without crossing runtimes, and
+//! otherwise on a runtime owned by the library, so callers from Swift, Kotlin or plain threads need
+//! no runtime of their own.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
 use std::task::{Context, Poll};
 
-use tokio::runtime::{Builder, Runtime};
+use tokio::runtime::{Builder, Handle, Runtime};
 use tokio::task::JoinHandle;
 
 use crate::error::{Result, WebSocketError};
@@ -25,14 +27,17 @@ pub(crate) fn runtime() -> &'static Runtime {
     })
 }
 
-/// Runs `work` on the library runtime and waits for it. Dropping the returned future (a cancelled
-/// Swift Task, Kotlin coroutine or Rust future) aborts the work, so nothing keeps running for a
-/// caller that has gone.
+/// Runs `work` where sessions run and waits for it: inline on the caller's tokio runtime, else on
+/// the library runtime. Dropping the returned future (a cancelled Swift Task, Kotlin coroutine or
+/// Rust future) drops or aborts the work, so nothing keeps running for a caller that has gone.
 pub(crate) async fn run_on_runtime<F, T>(work: F) -> Result<T>
 where
     F: Future<Output = Result<T>> + Send + 'static,
     T: Send + 'static,
 {
+    if Handle::try_current().is_ok() {
+        return work.await;
+    }
     let handle = AbortOnDrop(runtime().spawn(work));
     handle.await
 }

@@ -22,7 +22,6 @@ use crate::connect::Connection;
 use crate::error::{Result, WebSocketError};
 use crate::frame::{CloseReason, Frame};
 use crate::protocol::MAX_CONTROL_PAYLOAD;
-use crate::runtime::runtime;
 use reader::Reader;
 use state::Shared;
 use writer::{Outbound, Writer};
@@ -53,7 +52,8 @@ impl std::fmt::Debug for ClientWebSocketSession {
 }
 
 impl ClientWebSocketSession {
-    /// Starts the reader and writer tasks for an upgraded connection. Must run on the library runtime.
+    /// Starts the reader and writer tasks for an upgraded connection, on the runtime it was opened
+    /// on (see [`run_on_runtime`](crate::runtime::run_on_runtime)).
     pub(crate) fn start(connection: Connection, config: &WebSocketConfig) -> Arc<Self> {
         let shared = Arc::new(Shared::new(config));
         let (outgoing_tx, outgoing_rx) = mpsc::channel(config.outgoing_queue_size.max(1) as usize);
@@ -68,7 +68,7 @@ impl ClientWebSocketSession {
         );
         let writer = Writer::new(connection.writer, shared.clone());
         let supervised = shared.clone();
-        runtime().spawn(async move {
+        tokio::spawn(async move {
             let reader = tokio::spawn(reader.run(incoming_tx));
             let writer = tokio::spawn(writer.run(outgoing_rx, control_rx));
             let watch_task = |task: tokio::task::JoinHandle<()>| {

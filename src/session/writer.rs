@@ -1,6 +1,7 @@
 //! The writer task: drains the outgoing queue in batches, answers pings, runs the pinger and sends
 //! the close frames.
 
+use std::io::IoSlice;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,7 +44,13 @@ const BATCH_BYTES: usize = 64 << 10;
 pub(crate) struct Writer {
     io: WriteHalf,
     shared: Arc<Shared>,
+    /// Small frames of the batch being gathered, encoded back to back.
     buffer: Vec<u8>,
+    /// Earlier parts of the batch, in order: encoded small frames and large payloads masked in
+    /// place. Written with the buffer in one vectored write.
+    segments: Vec<Vec<u8>>,
+    /// The bytes in `segments`.
+    segment_bytes: usize,
     close_sent: bool,
     written_frames: u64,
 }
@@ -61,6 +68,8 @@ impl Writer {
             io,
             shared,
             buffer: Vec::new(),
+            segments: Vec::new(),
+            segment_bytes: 0,
             close_sent: false,
             written_frames: 0,
         }
@@ -105,7 +114,7 @@ impl Writer {
                         }
                         Some(Control::Pong(data)) => {
                             if !self.close_sent {
-                                self.push(Frame::Pong { data }).await?;
+                                self.push(Frame::Pong { data });
                                 self.flush().await?;
                             }
                         }
@@ -122,7 +131,7 @@ impl Writer {
                                 // Closing the queue first means no send can slip in behind.
                                 outgoing.close();
                                 while let Ok(Outbound::Frame(frame)) = outgoing.try_recv() {
-                                    self.push(frame).await?;
+                                    self.push(frame);
                                     self.written_frames += 1;
                                 }
                                 self.send_close(reason.as_ref()).await?;
@@ -135,7 +144,7 @@ impl Writer {
                         if pending_ping.is_none() {
                             ping_counter += 1;
                             let payload = Bytes::copy_from_slice(&ping_counter.to_be_bytes());
-                            self.push(Frame::Ping { data: payload.clone() }).await?;
+                            self.push(Frame::Ping { data: payload.clone() });
                             self.flush().await?;
                             let deadline = Instant::now() + self.shared.settings.timeout();
                             pending_ping = Some(PendingPing { payload, deadline });
@@ -204,7 +213,7 @@ impl Writer {
         while let Some(message) = next.take() {
             match message {
                 Outbound::Frame(frame) => {
-                    self.push(frame).await?;
+                    self.push(frame);
                     self.written_frames += 1;
                 }
                 Outbound::Close(reason) => {
@@ -215,28 +224,38 @@ impl Writer {
                     break;
                 }
             }
-            if self.buffer.len() < BATCH_BYTES {
+            if self.buffer.len() + self.segment_bytes < BATCH_BYTES {
                 next = outgoing.try_recv().ok();
             }
         }
         self.flush().await
     }
 
-    /// Encodes `frame` into the batch; a large payload is written straight away after the batch.
-    async fn push(&mut self, frame: Frame) -> std::io::Result<()> {
+    /// Encodes `frame` into the batch; a large payload joins it without being copied.
+    fn push(&mut self, frame: Frame) {
         if let Some(payload) = encode_frame(frame, &mut self.buffer) {
-            self.io.write_all(&self.buffer).await?;
-            self.buffer.clear();
-            self.io.write_all(&payload).await?;
+            let header = std::mem::replace(&mut self.buffer, Vec::with_capacity(256));
+            self.segment_bytes += header.len() + payload.len();
+            self.segments.push(header);
+            self.segments.push(payload);
         }
-        Ok(())
     }
 
-    /// Writes the batch and flushes the stream.
+    /// Writes the batch (one vectored write where the stream allows) and flushes the stream.
     async fn flush(&mut self) -> std::io::Result<()> {
-        if !self.buffer.is_empty() {
-            self.io.write_all(&self.buffer).await?;
-            self.buffer.clear();
+        if self.segments.is_empty() {
+            if !self.buffer.is_empty() {
+                self.io.write_all(&self.buffer).await?;
+                self.buffer.clear();
+            }
+        } else {
+            if !self.buffer.is_empty() {
+                let tail = std::mem::take(&mut self.buffer);
+                self.segments.push(tail);
+            }
+            write_all_vectored(&mut self.io, &self.segments).await?;
+            self.segments.clear();
+            self.segment_bytes = 0;
         }
         self.io.flush().await
     }
@@ -265,6 +284,24 @@ impl Writer {
         }
         Ok(())
     }
+}
+
+/// Writes every byte of `segments`, in order, with as few calls as the stream allows.
+async fn write_all_vectored(io: &mut WriteHalf, segments: &[Vec<u8>]) -> std::io::Result<()> {
+    let mut slices: Vec<IoSlice<'_>> = segments
+        .iter()
+        .filter(|segment| !segment.is_empty())
+        .map(|segment| IoSlice::new(segment))
+        .collect();
+    let mut remaining = &mut slices[..];
+    while !remaining.is_empty() {
+        let written = io.write_vectored(remaining).await?;
+        if written == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        IoSlice::advance_slices(&mut remaining, written);
+    }
+    Ok(())
 }
 
 fn make_ticker(period: Option<Duration>) -> Option<Interval> {

@@ -5,6 +5,8 @@
 //! bench-rust --ws PORT --wss PORT --ca CA.pem [--quick]     # latency, throughput, handshakes
 //! bench-rust --ws PORT --memory uniws|tungstenite [--quick] # resident memory per idle session
 //! ```
+//!
+//! `--only SIZE` and `--contender uniws-rust|tokio-tungstenite` narrow a run (for profiling).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,6 +39,8 @@ struct Options {
     ca: String,
     quick: bool,
     memory: Option<String>,
+    only_size: Option<usize>,
+    only_contender: Option<String>,
 }
 
 fn options() -> Options {
@@ -46,6 +50,8 @@ fn options() -> Options {
         ca: String::new(),
         quick: false,
         memory: None,
+        only_size: None,
+        only_contender: None,
     };
     let mut arguments = std::env::args().skip(1);
     while let Some(argument) = arguments.next() {
@@ -55,6 +61,8 @@ fn options() -> Options {
             "--ca" => options.ca = arguments.next().unwrap(),
             "--quick" => options.quick = true,
             "--memory" => options.memory = arguments.next(),
+            "--only" => options.only_size = arguments.next().map(|size| size.parse().unwrap()),
+            "--contender" => options.only_contender = arguments.next(),
             other => panic!("unknown argument {other}"),
         }
     }
@@ -334,7 +342,19 @@ async fn main() {
     let wss = format!("wss://127.0.0.1:{}/bench", options.wss);
     let client = WebSocketClient::new(uniws_config(&options.ca));
     let scale = if options.quick { 20 } else { 1 };
+    let contenders: Vec<Contender> = [Contender::Uniws, Contender::Tungstenite]
+        .into_iter()
+        .filter(|contender| {
+            options
+                .only_contender
+                .as_ref()
+                .is_none_or(|only| only == contender.name())
+        })
+        .collect();
     for size in SIZES {
+        if options.only_size.is_some_and(|only| only != size) {
+            continue;
+        }
         let rounds = if size >= 1 << 20 { 200 } else { 2_000 } / scale;
         let count = match size {
             32 => 200_000,
@@ -343,13 +363,16 @@ async fn main() {
             _ => 300,
         } / scale;
         // Alternate contenders so drifting machine load hits both alike.
-        for contender in [Contender::Uniws, Contender::Tungstenite] {
+        for &contender in &contenders {
             latency(contender, &client, &ws, size, rounds).await;
             throughput(contender, &client, &ws, size, count).await;
         }
     }
+    if options.only_size.is_some() {
+        return;
+    }
     let rounds = 200 / scale;
-    for contender in [Contender::Uniws, Contender::Tungstenite] {
+    for &contender in &contenders {
         handshakes(contender, &client, &ws, &options.ca, rounds).await;
         handshakes(contender, &client, &wss, &options.ca, rounds).await;
     }
