@@ -58,13 +58,19 @@ async fn an_invalid_frame_fails_the_batch_before_anything_is_queued() {
         session.send_batch(invalid).await,
         Err(WebSocketError::InvalidRequest { .. })
     ));
-    let misplaced_close = vec![Frame::Close { reason: None }, Frame::text("not sent either")];
+    let misplaced_close = vec![
+        Frame::Close { reason: None },
+        Frame::text("not sent either"),
+    ];
     assert!(matches!(
         session.send_batch(misplaced_close).await,
         Err(WebSocketError::InvalidRequest { .. })
     ));
     assert!(session.is_active());
-    session.send_batch(vec![Frame::text("marker")]).await.unwrap();
+    session
+        .send_batch(vec![Frame::text("marker")])
+        .await
+        .unwrap();
     assert_eq!(
         session.receive_batch(8).await.unwrap(),
         vec![Frame::text("marker")]
@@ -162,4 +168,86 @@ async fn a_cancelled_batch_receive_leaves_the_messages_for_the_next_call() {
     }
     assert_eq!(received, numbered(3));
     session.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn try_calls_never_wait_and_never_lose_a_frame() {
+    let server = echo_server().await;
+    let session = WebSocketClient::default()
+        .connect(&server.url("/"))
+        .await
+        .unwrap();
+    assert!(session.try_receive_batch(8).is_empty());
+    assert!(matches!(
+        session.try_send(Frame::Pong {
+            data: vec![0; 126].into()
+        }),
+        Err(WebSocketError::InvalidRequest { .. })
+    ));
+    // A close frame always takes the waiting path, which starts the handshake.
+    assert!(!session.try_send(Frame::Close { reason: None }).unwrap());
+    assert!(session.is_active());
+
+    let sent = numbered(10);
+    for frame in &sent {
+        assert!(session.try_send(frame.clone()).unwrap());
+    }
+    let mut received = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while received.len() < sent.len() && tokio::time::Instant::now() < deadline {
+        let batch = session.try_receive_batch(4);
+        assert!(batch.len() <= 4);
+        if batch.is_empty() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        received.extend(batch);
+    }
+    assert_eq!(received, sent);
+
+    session.close().await.unwrap();
+    assert!(!session.try_send(Frame::text("late")).unwrap());
+    assert!(session.try_receive_batch(8).is_empty());
+    assert!(matches!(
+        session.send(Frame::text("late")).await,
+        Err(WebSocketError::Closed { .. })
+    ));
+}
+
+#[tokio::test]
+async fn try_send_says_false_when_the_queue_is_full_and_send_then_waits() {
+    // A server that upgrades and then never reads: the socket buffers fill, then the queue.
+    let port = peers::raw_server(|mut stream| async move {
+        peers::accept_raw(&mut stream, "").await;
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        drop(stream);
+    })
+    .await;
+    let session = WebSocketClient::default()
+        .connect(&format!("ws://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
+    let payload = bytes::Bytes::from(vec![9u8; 1 << 20]);
+    let mut accepted = 0;
+    let full = loop {
+        match session.try_send(Frame::binary(payload.clone())).unwrap() {
+            true => accepted += 1,
+            false => break true,
+        }
+        if accepted > 10_000 {
+            break false;
+        }
+        tokio::task::yield_now().await;
+    };
+    assert!(full, "the queue never filled");
+    assert!(accepted > 0);
+    // The refused frame was not queued: a waiting send for it does not complete while full.
+    let waiting = tokio::time::timeout(
+        Duration::from_millis(200),
+        session.send(Frame::binary(payload.clone())),
+    )
+    .await;
+    assert!(
+        waiting.is_err(),
+        "send completed although the queue is full"
+    );
 }

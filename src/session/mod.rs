@@ -255,6 +255,53 @@ impl ClientWebSocketSession {
         Ok(batch)
     }
 
+    /// Takes up to `max` messages that have already arrived, without waiting: an empty list when
+    /// none has (or the session has ended: [`receive`](Self::receive) then reports how). A
+    /// synchronous call, far cheaper across the FFI than an async one; the bindings try it before
+    /// waiting in `receive_batch`.
+    pub fn try_receive_batch(&self, max: u32) -> Vec<Frame> {
+        let limit = (max as usize).max(1);
+        let Ok(mut incoming) = self.incoming.try_lock() else {
+            return Vec::new();
+        };
+        let mut batch = Vec::new();
+        while batch.len() < limit {
+            match incoming.try_recv() {
+                Ok(frame) => batch.push(frame),
+                Err(_) => break,
+            }
+        }
+        batch
+    }
+
+    /// Queues a text, binary, ping or pong frame if that needs no waiting, like
+    /// [`send`](Self::send) otherwise: `true` when queued, `false` when the outgoing queue is full,
+    /// another send is in progress, the session is closing, or `frame` is a `Close` (then call
+    /// `send`, which waits or reports why). A synchronous call, far cheaper across the FFI than an
+    /// async one; the bindings try it before `send`.
+    ///
+    /// Errors: `InvalidRequest` as for `send`.
+    pub fn try_send(&self, frame: Frame) -> Result<bool> {
+        check_outgoing(&frame)?;
+        if matches!(frame, Frame::Close { .. }) {
+            return Ok(false);
+        }
+        let Ok(guard) = self.outgoing.try_lock() else {
+            return Ok(false);
+        };
+        let Some(sender) = guard.as_ref().filter(|_| !self.shared.is_closing()) else {
+            return Ok(false);
+        };
+        let Ok(permit) = sender.try_reserve() else {
+            return Ok(false);
+        };
+        permit.send(Outbound::Frame(frame));
+        self.shared
+            .queued_frames
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        Ok(true)
+    }
+
     /// [`receive_batch`](Self::receive_batch) that returns `Cancelled` as soon as `token` is
     /// cancelled, leaving the messages for the next call.
     pub async fn receive_batch_with_cancellation(

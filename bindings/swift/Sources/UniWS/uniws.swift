@@ -939,6 +939,25 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
      */
     func setTimeout(timeout: TimeInterval) 
     
+    /**
+     * Takes up to `max` messages that have already arrived, without waiting: an empty list when
+     * none has (or the session has ended: [`receive`](Self::receive) then reports how). A
+     * synchronous call, far cheaper across the FFI than an async one; the bindings try it before
+     * waiting in `receive_batch`.
+     */
+    func tryReceiveBatch(max: UInt32)  -> [Frame]
+    
+    /**
+     * Queues a text, binary, ping or pong frame if that needs no waiting, like
+     * [`send`](Self::send) otherwise: `true` when queued, `false` when the outgoing queue is full,
+     * another send is in progress, the session is closing, or `frame` is a `Close` (then call
+     * `send`, which waits or reports why). A synchronous call, far cheaper across the FFI than an
+     * async one; the bindings try it before `send`.
+     *
+     * Errors: `InvalidRequest` as for `send`.
+     */
+    func trySend(frame: Frame) throws  -> Bool
+    
 }
 /**
  * An open WebSocket session, like Ktor's `DefaultClientWebSocketSession`.
@@ -1372,6 +1391,41 @@ open func setTimeout(timeout: TimeInterval)  {try! rustCall() {
 }
 }
     
+    /**
+     * Takes up to `max` messages that have already arrived, without waiting: an empty list when
+     * none has (or the session has ended: [`receive`](Self::receive) then reports how). A
+     * synchronous call, far cheaper across the FFI than an async one; the bindings try it before
+     * waiting in `receive_batch`.
+     */
+open func tryReceiveBatch(max: UInt32) -> [Frame]  {
+    return try!  FfiConverterSequenceTypeFrame.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_uniws_fn_method_clientwebsocketsession_try_receive_batch(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt32.lower(max),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Queues a text, binary, ping or pong frame if that needs no waiting, like
+     * [`send`](Self::send) otherwise: `true` when queued, `false` when the outgoing queue is full,
+     * another send is in progress, the session is closing, or `frame` is a `Close` (then call
+     * `send`, which waits or reports why). A synchronous call, far cheaper across the FFI than an
+     * async one; the bindings try it before `send`.
+     *
+     * Errors: `InvalidRequest` as for `send`.
+     */
+open func trySend(frame: Frame)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebSocketError_lift) {
+        uniffiCallStatus in
+    uniffi_uniws_fn_method_clientwebsocketsession_try_send(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFrame_lower(frame),uniffiCallStatus
+    )
+})
+}
+    
 
     
 }
@@ -1679,6 +1733,11 @@ public protocol WebSocketClientProtocol: AnyObject, Sendable {
      * Opens a session: resolves and checks the request (before any I/O), connects, upgrades, and
      * starts the session, all within the connect timeout.
      *
+     * Called from inside a tokio runtime (a Rust application), the session's socket and tasks live
+     * on that runtime, as with any tokio library: keep it running while the session is in use.
+     * Called from anywhere else (Swift, Kotlin, a plain thread), they live on a runtime the library
+     * owns.
+     *
      * Errors: `InvalidUrl`, `InvalidRequest`, `ConnectFailed`, `ConnectTimeout`, `Tls`,
      * `HandshakeRejected`, `HandshakeInvalid`, `Io`, and `Cancelled` if the caller goes away.
      */
@@ -1789,6 +1848,11 @@ open func config() -> WebSocketConfig  {
     /**
      * Opens a session: resolves and checks the request (before any I/O), connects, upgrades, and
      * starts the session, all within the connect timeout.
+     *
+     * Called from inside a tokio runtime (a Rust application), the session's socket and tasks live
+     * on that runtime, as with any tokio library: keep it running while the session is in use.
+     * Called from anywhere else (Swift, Kotlin, a plain thread), they live on a runtime the library
+     * owns.
      *
      * Errors: `InvalidUrl`, `InvalidRequest`, `ConnectFailed`, `ConnectTimeout`, `Tls`,
      * `HandshakeRejected`, `HandshakeInvalid`, `Io`, and `Cancelled` if the caller goes away.
@@ -3751,7 +3815,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_uniws_checksum_method_websocketclient_config() != 6990) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_websocketclient_web_socket_session() != 18819) {
+    if (uniffi_uniws_checksum_method_websocketclient_web_socket_session() != 63970) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_websocketclient_web_socket_session_with_cancellation() != 705) {
@@ -3839,6 +3903,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_clientwebsocketsession_set_timeout() != 55817) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch() != 13693) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send() != 21991) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_constructor_cancellationtoken_new() != 61895) {

@@ -753,6 +753,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_set_timeout(
     ): Int
+    external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch(
+    ): Int
+    external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_send(
+    ): Int
     external fun uniffi_uniws_checksum_constructor_cancellationtoken_new(
     ): Int
     external fun uniffi_uniws_checksum_constructor_websocketclient_new(
@@ -867,6 +871,10 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_uniws_fn_method_clientwebsocketsession_set_timeout(`ptr`: Long,`timeout`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_uniws_fn_method_clientwebsocketsession_try_receive_batch(`ptr`: Long,`max`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_uniws_fn_method_clientwebsocketsession_try_send(`ptr`: Long,`frame`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
     external fun uniffi_uniws_fn_func_close_code_from_value(`value`: Short,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_uniws_fn_func_close_code_value(`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1005,7 +1013,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_uniws_checksum_method_websocketclient_config() and 0xFFFF) != 6990) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_websocketclient_web_socket_session() and 0xFFFF) != 18819) {
+    if ((lib.uniffi_uniws_checksum_method_websocketclient_web_socket_session() and 0xFFFF) != 63970) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_websocketclient_web_socket_session_with_cancellation() and 0xFFFF) != 705) {
@@ -1093,6 +1101,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_set_timeout() and 0xFFFF) != 55817) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch() and 0xFFFF) != 13693) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send() and 0xFFFF) != 21991) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_constructor_cancellationtoken_new() and 0xFFFF) != 61895) {
@@ -2061,6 +2075,25 @@ public interface ClientWebSocketSessionInterface {
      */
     fun `setTimeout`(`timeout`: java.time.Duration)
     
+    /**
+     * Takes up to `max` messages that have already arrived, without waiting: an empty list when
+     * none has (or the session has ended: [`receive`](Self::receive) then reports how). A
+     * synchronous call, far cheaper across the FFI than an async one; the bindings try it before
+     * waiting in `receive_batch`.
+     */
+    fun `tryReceiveBatch`(`max`: kotlin.UInt): List<Frame>
+    
+    /**
+     * Queues a text, binary, ping or pong frame if that needs no waiting, like
+     * [`send`](Self::send) otherwise: `true` when queued, `false` when the outgoing queue is full,
+     * another send is in progress, the session is closing, or `frame` is a `Close` (then call
+     * `send`, which waits or reports why). A synchronous call, far cheaper across the FFI than an
+     * async one; the bindings try it before `send`.
+     *
+     * Errors: `InvalidRequest` as for `send`.
+     */
+    fun `trySend`(`frame`: Frame): kotlin.Boolean
+    
     companion object
 }
 
@@ -2659,6 +2692,50 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     
 
     
+    /**
+     * Takes up to `max` messages that have already arrived, without waiting: an empty list when
+     * none has (or the session has ended: [`receive`](Self::receive) then reports how). A
+     * synchronous call, far cheaper across the FFI than an async one; the bindings try it before
+     * waiting in `receive_batch`.
+     */override fun `tryReceiveBatch`(`max`: kotlin.UInt): List<Frame> {
+            return FfiConverterSequenceTypeFrame.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_receive_batch(
+        it,
+        
+        FfiConverterUInt.lower(`max`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Queues a text, binary, ping or pong frame if that needs no waiting, like
+     * [`send`](Self::send) otherwise: `true` when queued, `false` when the outgoing queue is full,
+     * another send is in progress, the session is closing, or `frame` is a `Close` (then call
+     * `send`, which waits or reports why). A synchronous call, far cheaper across the FFI than an
+     * async one; the bindings try it before `send`.
+     *
+     * Errors: `InvalidRequest` as for `send`.
+     */
+    @Throws(WebSocketException::class)override fun `trySend`(`frame`: Frame): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCallWithError(WebSocketException) { _status ->
+    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_send(
+        it,
+        
+        FfiConverterTypeFrame.lower(`frame`),_status)
+}
+    }
+    )
+    }
+    
+
+    
 
     
 
@@ -3207,6 +3284,11 @@ public interface WebSocketClientInterface {
      * Opens a session: resolves and checks the request (before any I/O), connects, upgrades, and
      * starts the session, all within the connect timeout.
      *
+     * Called from inside a tokio runtime (a Rust application), the session's socket and tasks live
+     * on that runtime, as with any tokio library: keep it running while the session is in use.
+     * Called from anywhere else (Swift, Kotlin, a plain thread), they live on a runtime the library
+     * owns.
+     *
      * Errors: `InvalidUrl`, `InvalidRequest`, `ConnectFailed`, `ConnectTimeout`, `Tls`,
      * `HandshakeRejected`, `HandshakeInvalid`, `Io`, and `Cancelled` if the caller goes away.
      */
@@ -3372,6 +3454,11 @@ open class WebSocketClient: Disposable, AutoCloseable, WebSocketClientInterface
     /**
      * Opens a session: resolves and checks the request (before any I/O), connects, upgrades, and
      * starts the session, all within the connect timeout.
+     *
+     * Called from inside a tokio runtime (a Rust application), the session's socket and tasks live
+     * on that runtime, as with any tokio library: keep it running while the session is in use.
+     * Called from anywhere else (Swift, Kotlin, a plain thread), they live on a runtime the library
+     * owns.
      *
      * Errors: `InvalidUrl`, `InvalidRequest`, `ConnectFailed`, `ConnectTimeout`, `Tls`,
      * `HandshakeRejected`, `HandshakeInvalid`, `Io`, and `Cancelled` if the caller goes away.
