@@ -17,6 +17,8 @@ extension ClientWebSocketSession {
     /// Throws `.InvalidRequest` for a control payload over 125 bytes or a close code that may not
     /// be sent, `.Closed` once the session is closing.
     public func send(frame: Frame) async throws {
+        // Queue without waiting when there is room: one cheap synchronous call.
+        if try trySend(frame: frame) { return }
         try await withRustCancellation { token in
             try await sendWithCancellation(frame: frame, token: token)
         }
@@ -28,30 +30,18 @@ extension ClientWebSocketSession {
     /// once (`.ProtocolViolation`, `.FrameTooBig`, `.PingTimeout`, `.Io`) and `.Closed` ever
     /// after. Cancelling the calling `Task` throws `CancellationError` promptly and loses nothing.
     public func receive() async throws -> Frame {
-        try await withRustCancellation { token in
+        // A message that has already arrived is taken with one cheap synchronous call.
+        if let arrived = tryReceiveBatch(max: 1).first { return arrived }
+        return try await withRustCancellation { token in
             try await receiveWithCancellation(token: token)
         }
     }
 
     /// The incoming messages as an `AsyncSequence`. It finishes when the session closes normally
     /// and throws if the session failed. Iterate it from one place at a time: every element is
-    /// taken from the session's single incoming queue.
-    public var incoming: AsyncThrowingStream<Frame, Error> {
-        AsyncThrowingStream { continuation in
-            let reader = Task {
-                do {
-                    while true {
-                        continuation.yield(try await self.receive())
-                    }
-                } catch WebSocketError.Closed {
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in reader.cancel() }
-        }
-    }
+    /// taken from the session's single incoming queue when the loop asks for it, so the queue's
+    /// back-pressure holds and leaving the loop early leaves the rest for the next reader.
+    public var incoming: IncomingMessages { IncomingMessages(session: self) }
 
     /// Closes the session: sends a close frame with `reason` (default 1000) after the frames
     /// already queued and waits for the closing handshake, at most the close timeout.
@@ -84,5 +74,37 @@ extension ClientWebSocketSession {
     public var timeout: TimeInterval {
         get { getTimeout() }
         set { setTimeout(timeout: newValue) }
+    }
+}
+
+/// The messages of a session, pulled one at a time as the loop asks for them (see
+/// `ClientWebSocketSession.incoming`).
+public struct IncomingMessages: AsyncSequence, Sendable {
+    public typealias Element = Frame
+
+    let session: ClientWebSocketSession
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(session: session)
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        let session: ClientWebSocketSession
+        var finished = false
+
+        /// The next message; `nil` once the session has closed normally. Throws the failure of a
+        /// session that failed, and `CancellationError` when the task is cancelled (nothing is lost).
+        public mutating func next() async throws -> Frame? {
+            if finished { return nil }
+            do {
+                return try await session.receive()
+            } catch WebSocketError.Closed {
+                finished = true
+                return nil
+            } catch let error as WebSocketError {
+                finished = true
+                throw error
+            }
+        }
     }
 }

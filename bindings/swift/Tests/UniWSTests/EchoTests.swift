@@ -35,6 +35,24 @@ final class EchoTests: XCTestCase {
         XCTAssertEqual(seen, ["m0", "m1", "m2", "m3", "m4"])
     }
 
+    func testLeavingTheIncomingLoopEarlyLosesNothing() async throws {
+        let session = try await WebSocketClient().webSocketSession("\(Peers.echo)/echo")
+        for index in 0..<20 { try await session.send("m\(index)") }
+        // Let every echo arrive, so a buffering sequence would have taken them all.
+        try await Task.sleep(nanoseconds: 200_000_000)
+        var seen: [String] = []
+        for try await frame in session.incoming {
+            if case .text(let text) = frame { seen.append(text) }
+            if seen.count == 3 { break }
+        }
+        // Close now: the second loop gets what had arrived and then ends (it cannot hang).
+        try await session.send(frame: .close(reason: nil))
+        for try await frame in session.incoming {
+            if case .text(let text) = frame { seen.append(text) }
+        }
+        XCTAssertEqual(seen, (0..<20).map { "m\($0)" })
+    }
+
     func testCallMetadataHeadersAndSubprotocol() async throws {
         let client = WebSocketClient()
         let session = try await client.webSocketSession { request in

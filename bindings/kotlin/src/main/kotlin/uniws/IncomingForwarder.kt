@@ -41,7 +41,7 @@ internal class IncomingForwarder(private val native: NativeSession) {
 
     /** The outcome of one wait in the core. */
     private sealed class Received {
-        class Message(val frame: Frame) : Received()
+        class Messages(val frames: List<Frame>) : Received()
 
         object Interrupted : Received()
 
@@ -65,7 +65,7 @@ internal class IncomingForwarder(private val native: NativeSession) {
             }
             if (end != null) break
             when (val next = receive()) {
-                is Received.Message -> synchronized(lock) { pending.addLast(next.frame) }
+                is Received.Messages -> synchronized(lock) { pending.addAll(next.frames) }
                 is Received.Interrupted -> Unit
                 is Received.End -> end = next
             }
@@ -90,7 +90,7 @@ internal class IncomingForwarder(private val native: NativeSession) {
         overtaken?.cancel()
     }
 
-    /** Waits in the core for the next message, unless one comes back meanwhile. */
+    /** Waits in the core for the next messages (up to [BATCH] at once), unless one comes back meanwhile. */
     private suspend fun receive(): Received {
         val token = CancellationToken()
         try {
@@ -98,7 +98,7 @@ internal class IncomingForwarder(private val native: NativeSession) {
                 if (pending.isNotEmpty()) return Received.Interrupted
                 waiting = token
             }
-            return Received.Message(native.receive(token))
+            return Received.Messages(native.receiveBatch(BATCH, token))
         } catch (interrupted: WebSocketException.Cancelled) {
             return Received.Interrupted
         } catch (closed: WebSocketException.Closed) {
@@ -118,6 +118,15 @@ internal class IncomingForwarder(private val native: NativeSession) {
             offering = frame
             offeringCameBack = false
         }
+        // A receive already waiting takes it at once. If that receive is cancelled before it
+        // resumes, the frame is reported to `cameBack` and goes back to the front of `pending`.
+        if (channel.trySend(frame).isSuccess) {
+            synchronized(lock) {
+                if (!offeringCameBack) pending.removeAt(pending.indexOfFirst { it === frame })
+                offering = null
+            }
+            return@coroutineScope
+        }
         // Undispatched, so `send` runs: a frame it does not deliver is reported to `cameBack`.
         val sending = launch(start = CoroutineStart.UNDISPATCHED) { channel.send(frame) }
         val overtaken = synchronized(lock) {
@@ -131,5 +140,10 @@ internal class IncomingForwarder(private val native: NativeSession) {
             offering = null
             offer = null
         }
+    }
+
+    private companion object {
+        /** The most messages taken from the core in one call. */
+        const val BATCH = 64
     }
 }

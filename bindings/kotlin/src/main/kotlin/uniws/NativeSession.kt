@@ -31,11 +31,22 @@ internal class NativeSession(private val handle: FfiSession) {
 
     suspend fun send(frame: Frame) {
         val ffiFrame = frame.toFfi()
+        // Queue without waiting when there is room: one cheap synchronous call instead of an async one.
+        if (use { it.trySend(ffiFrame) }) return
         use { it.send(ffiFrame) }
     }
 
-    /** The next message; [WebSocketException.Cancelled], consuming nothing, once [token] is cancelled. */
-    suspend fun receive(token: CancellationToken): Frame = use { it.receiveWithCancellation(token) }.toPublic()
+    /**
+     * The messages that have arrived, at most [max], at least one: taken with one synchronous call
+     * when some are queued, else waited for. [WebSocketException.Cancelled], consuming nothing,
+     * once [token] is cancelled.
+     */
+    suspend fun receiveBatch(max: Int, token: CancellationToken): List<Frame> {
+        val limit = max.toUInt()
+        val arrived = use { it.tryReceiveBatch(limit) }
+        val batch = arrived.ifEmpty { use { it.receiveBatchWithCancellation(limit, token) } }
+        return batch.map { it.toPublic() }
+    }
 
     suspend fun close(reason: CloseReason) {
         val ffiReason = reason.toFfi()
