@@ -16,19 +16,7 @@ use crate::process::run;
 pub fn test() -> Result<()> {
     let root = root();
     let module = root.join("bindings/kotlin");
-
-    run(Command::new(env!("CARGO"))
-        .args(["build", "--package", "uniws", "--lib", "--release"])
-        .current_dir(&root))?;
-
-    let library = library_file_name();
-    let resource = format!("{}/{library}", jna_prefix()?);
-    let built = root.join("target/release").join(library);
-    let staged = module.join("target/native").join(&resource);
-    std::fs::create_dir_all(staged.parent().expect("a file has a folder"))?;
-    std::fs::copy(&built, &staged)
-        .with_context(|| format!("staging {} as {}", built.display(), staged.display()))?;
-    println!("staged {} as the JNA resource {resource}", built.display());
+    let resource = stage_native_library()?;
 
     run(Command::new("bash")
         .arg(root.join("tests/peers/setup.sh"))
@@ -40,6 +28,24 @@ pub fn test() -> Result<()> {
         .arg(format!("-Duniws.native.resource={resource}"))
         .args(extra.split_whitespace())
         .current_dir(&module))
+}
+
+/// Builds `libuniws` in release mode and copies it to where the pom packages it as a JNA
+/// resource; returns the resource path (such as `linux-x86-64/libuniws.so`).
+pub fn stage_native_library() -> Result<String> {
+    let root = root();
+    run(Command::new(env!("CARGO"))
+        .args(["build", "--package", "uniws", "--lib", "--release"])
+        .current_dir(&root))?;
+    let library = library_file_name();
+    let resource = format!("{}/{library}", jna_prefix()?);
+    let built = root.join("target/release").join(library);
+    let staged = root.join("bindings/kotlin/target/native").join(&resource);
+    std::fs::create_dir_all(staged.parent().expect("a file has a folder"))?;
+    std::fs::copy(&built, &staged)
+        .with_context(|| format!("staging {} as {}", built.display(), staged.display()))?;
+    println!("staged {} as the JNA resource {resource}", built.display());
+    Ok(resource)
 }
 
 /// The file name of the cdylib on this platform.

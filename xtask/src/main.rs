@@ -7,7 +7,10 @@
 //! - `ios`: cross-build the `x86_64-apple-ios` static library and check its objects and symbols.
 //! - `xcframework`: `ios`, then assemble `bindings/swift/UniWS.xcframework`.
 //! - `swift-test`: run the Swift package's tests on Linux (Swift 6 in a Debian trixie chroot).
+//! - `bench [--quick] [--save]`: run every benchmark contender against one echo server and report
+//!   the figures with their ratios (see `bench.rs`).
 
+mod bench;
 mod bindings;
 mod ios;
 mod kotlin;
@@ -17,7 +20,7 @@ mod swift;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <bindings [--check] | kotlin-test | ios | xcframework | swift-test>";
+    "usage: cargo xtask <bindings [--check] | kotlin-test | ios | xcframework | swift-test | bench [--quick] [--save]>";
 
 fn main() -> ExitCode {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
         Some("ios") => ios::build().map(|_| ()),
         Some("xcframework") => ios::xcframework(),
         Some("swift-test") => swift::test(),
+        Some("bench") => bench::run_all(flag("--quick"), flag("--save")),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -10,10 +10,10 @@ use crate::bindings::root;
 use crate::process::{on_path, run, Peer};
 
 /// Where the package folders appear inside the chroot.
-const MOUNTED_ROOT: &str = "/uniws";
+pub const MOUNTED_ROOT: &str = "/uniws";
 
 /// The chroot holding Swift (`UNIWS_SWIFT_CHROOT`, default `/var/tmp/uniws-swift-trixie`).
-fn chroot_dir() -> PathBuf {
+pub fn chroot_dir() -> PathBuf {
     std::env::var_os("UNIWS_SWIFT_CHROOT")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/var/tmp/uniws-swift-trixie"))
@@ -66,7 +66,7 @@ pub fn test() -> Result<()> {
 }
 
 /// Creates the chroot with debootstrap and installs `swiftlang`, unless it is there already.
-fn ensure_chroot(chroot: &Path) -> Result<()> {
+pub fn ensure_chroot(chroot: &Path) -> Result<()> {
     if chroot.join("usr/bin/swift").exists() {
         return Ok(());
     }
@@ -87,12 +87,12 @@ fn ensure_chroot(chroot: &Path) -> Result<()> {
 }
 
 /// `/proc` and the repository mounted inside the chroot for as long as this value lives.
-struct Mounts {
+pub struct Mounts {
     points: Vec<PathBuf>,
 }
 
 impl Mounts {
-    fn new(chroot: &Path, root: &Path) -> Result<Mounts> {
+    pub fn new(chroot: &Path, root: &Path) -> Result<Mounts> {
         let mut mounts = Mounts { points: Vec::new() };
         let proc = chroot.join("proc");
         mounts.mount(

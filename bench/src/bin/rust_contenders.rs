@@ -6,7 +6,9 @@
 //! bench-rust --ws PORT --memory uniws|tungstenite [--quick] # resident memory per idle session
 //! ```
 //!
-//! `--only SIZE` and `--contender uniws-rust|tokio-tungstenite` narrow a run (for profiling).
+//! `--only SIZE` and `--contender uniws-rust|tokio-tungstenite` narrow a run (for profiling);
+//! `--current-thread` runs both contenders on a current-thread runtime instead of a multi-threaded
+//! one (their names then end in `@current-thread`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -41,6 +43,7 @@ struct Options {
     memory: Option<String>,
     only_size: Option<usize>,
     only_contender: Option<String>,
+    current_thread: bool,
 }
 
 fn options() -> Options {
@@ -52,6 +55,7 @@ fn options() -> Options {
         memory: None,
         only_size: None,
         only_contender: None,
+        current_thread: false,
     };
     let mut arguments = std::env::args().skip(1);
     while let Some(argument) = arguments.next() {
@@ -63,6 +67,7 @@ fn options() -> Options {
             "--memory" => options.memory = arguments.next(),
             "--only" => options.only_size = arguments.next().map(|size| size.parse().unwrap()),
             "--contender" => options.only_contender = arguments.next(),
+            "--current-thread" => options.current_thread = true,
             other => panic!("unknown argument {other}"),
         }
     }
@@ -153,6 +158,15 @@ enum Contender {
 }
 
 impl Contender {
+    /// The name reported: with `@current-thread` when running on a current-thread runtime.
+    fn label(self) -> String {
+        format!(
+            "{}{}",
+            self.name(),
+            LABEL_SUFFIX.get().map_or("", |suffix| suffix)
+        )
+    }
+
     fn name(self) -> &'static str {
         match self {
             Contender::Uniws => "uniws-rust",
@@ -231,7 +245,7 @@ async fn latency(
     samples.sort();
     println!(
         r#"{{"contender":"{}","workload":"latency","size":{size},"rounds":{rounds},"p50_us":{:.1},"p99_us":{:.1}}}"#,
-        contender.name(),
+        contender.label(),
         percentile(&samples, 0.50),
         percentile(&samples, 0.99)
     );
@@ -267,7 +281,7 @@ async fn throughput(
     let tx = sender.await.unwrap();
     println!(
         r#"{{"contender":"{}","workload":"throughput","size":{size},"count":{count},"window":{WINDOW},"msgs_per_s":{:.0},"mb_per_s":{:.2}}}"#,
-        contender.name(),
+        contender.label(),
         count as f64 / elapsed,
         (count * size) as f64 / elapsed / 1e6
     );
@@ -292,7 +306,7 @@ async fn handshakes(
     let scheme = if url.starts_with("wss") { "wss" } else { "ws" };
     println!(
         r#"{{"contender":"{}","workload":"handshake_{scheme}","rounds":{rounds},"p50_us":{:.1},"p99_us":{:.1}}}"#,
-        contender.name(),
+        contender.label(),
         percentile(&samples, 0.50),
         percentile(&samples, 0.99)
     );
@@ -319,16 +333,34 @@ async fn idle_memory(contender: Contender, url: &str, sessions: usize) {
     let after = resident_bytes();
     println!(
         r#"{{"contender":"{}","workload":"idle_memory","sessions":{sessions},"bytes_per_session":{}}}"#,
-        contender.name(),
+        contender.label(),
         (after.saturating_sub(before)) / sessions as u64
     );
     drop(open);
     drop(warm);
 }
 
-#[tokio::main]
-async fn main() {
+/// Appended to the contender names of a `--current-thread` run.
+static LABEL_SUFFIX: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+
+fn main() {
     let options = options();
+    // Both contenders run on the same kind of runtime: multi-threaded (the default, as most
+    // applications use) or, with `--current-thread`, one thread where tasks wake each other without
+    // crossing threads.
+    let runtime = if options.current_thread {
+        LABEL_SUFFIX.set("@current-thread").unwrap();
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    }
+    .enable_all()
+    .build()
+    .unwrap();
+    runtime.block_on(run(options));
+}
+
+async fn run(options: Options) {
     let ws = format!("ws://127.0.0.1:{}/bench", options.ws);
     if let Some(which) = &options.memory {
         let contender = if which == "uniws" {

@@ -1,0 +1,42 @@
+import Foundation
+
+/// The command line: `--ws PORT --wss PORT --ca PEM [--quick] [--only SIZE]`.
+struct Options {
+    var ws: UInt16 = 0
+    var wss: UInt16 = 0
+    var ca = ""
+    var quick = false
+    /// Measure only this payload size, and no handshakes (for profiling, like bench-rust's).
+    var onlySize: Int?
+
+    static func parse(_ arguments: [String]) -> Options {
+        var options = Options()
+        var rest = arguments.makeIterator()
+        func value(_ flag: String) -> String {
+            guard let value = rest.next() else { fail("\(flag) needs a value") }
+            return value
+        }
+        while let argument = rest.next() {
+            switch argument {
+            case "--ws": options.ws = port(value(argument))
+            case "--wss": options.wss = port(value(argument))
+            case "--ca": options.ca = value(argument)
+            case "--quick": options.quick = true
+            case "--only":
+                guard let size = Int(value(argument)) else { fail("--only needs a size in bytes") }
+                options.onlySize = size
+            default: fail("unknown argument \(argument)")
+            }
+        }
+        if options.ws == 0 { fail("--ws PORT is required") }
+        if options.onlySize == nil && (options.wss == 0 || options.ca.isEmpty) {
+            fail("--wss PORT and --ca PEM are required")
+        }
+        return options
+    }
+
+    private static func port(_ text: String) -> UInt16 {
+        guard let port = UInt16(text), port != 0 else { fail("bad port \(text)") }
+        return port
+    }
+}

@@ -1,0 +1,35 @@
+import UniWS
+
+/// Messages in flight in the pipelined workload.
+let window = 32
+
+/// `count` messages pipelined `window` deep: a sender Task gated by a ``Window`` the receiving
+/// loop refills on each echo; timed from the first send to the last echo.
+func throughput(_ client: WebSocketClient, url: String, size: Int, count: Int) async throws {
+    let session = try await client.webSocketSession(url)
+    var messages = session.incoming.makeAsyncIterator()
+    let permits = Window(permits: window)
+    let clock = ContinuousClock()
+    let started = clock.now
+    let sender = Task {
+        do {
+            for _ in 0..<count {
+                await permits.acquire()
+                try await sendBinary(session, size: size, byte: 7)
+            }
+        } catch {
+            // The receiving loop would wait forever for the missing echoes.
+            fail("send failed: \(error)")
+        }
+    }
+    for _ in 0..<count {
+        try await receiveEcho(&messages, size: size)
+        await permits.release()
+    }
+    let elapsed = microseconds(clock.now - started) / 1e6
+    await sender.value
+    let perSecond = Double(count) / elapsed
+    let megabytes = Double(count * size) / elapsed / 1e6
+    emit(#"{"contender":"\#(contender)","workload":"throughput","size":\#(size),"count":\#(count),"window":\#(window),"msgs_per_s":\#(fixed(perSecond, 0)),"mb_per_s":\#(fixed(megabytes, 2))}"#)
+    try await session.close()
+}
