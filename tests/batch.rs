@@ -251,3 +251,30 @@ async fn try_send_says_false_when_the_queue_is_full_and_send_then_waits() {
         "send completed although the queue is full"
     );
 }
+
+#[tokio::test]
+async fn messages_returned_unread_come_back_first_and_in_order() {
+    let server = echo_server().await;
+    let session = WebSocketClient::default()
+        .connect(&server.url("/"))
+        .await
+        .unwrap();
+    let sent = numbered(8);
+    session.send_batch(sent.clone()).await.unwrap();
+    let mut taken = Vec::new();
+    while taken.len() < 5 {
+        let limit = 5 - taken.len() as u32;
+        taken.extend(session.receive_batch(limit).await.unwrap());
+    }
+    // The application read two of them; the other three go back.
+    let unread = taken.split_off(2);
+    session.return_unread(unread);
+    let mut received = taken;
+    received.push(session.receive().await.unwrap());
+    received.extend(session.try_receive_batch(1));
+    while received.len() < sent.len() {
+        received.extend(session.receive_batch(8).await.unwrap());
+    }
+    assert_eq!(received, sent);
+    session.close().await.unwrap();
+}

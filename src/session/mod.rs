@@ -8,6 +8,7 @@ mod reader;
 mod state;
 mod writer;
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -39,6 +40,9 @@ pub struct ClientWebSocketSession {
     shared: Arc<Shared>,
     outgoing: Mutex<Option<mpsc::Sender<Outbound>>>,
     incoming: Mutex<mpsc::Receiver<Frame>>,
+    /// Messages handed back unread by [`return_unread`](Self::return_unread), delivered before
+    /// the incoming queue.
+    returned: std::sync::Mutex<VecDeque<Frame>>,
     call: HttpCall,
 }
 
@@ -89,6 +93,7 @@ impl ClientWebSocketSession {
             shared,
             outgoing: Mutex::new(Some(outgoing_tx)),
             incoming: Mutex::new(incoming_rx),
+            returned: std::sync::Mutex::new(VecDeque::new()),
             call: connection.call,
         })
     }
@@ -151,6 +156,16 @@ impl ClientWebSocketSession {
                 .fetch_add(queued, std::sync::atomic::Ordering::AcqRel);
         }
         Ok(())
+    }
+
+    /// Up to `limit` of the messages handed back by `return_unread`, oldest first.
+    fn take_returned(&self, limit: usize) -> Vec<Frame> {
+        let mut returned = self
+            .returned
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let count = returned.len().min(limit);
+        returned.drain(..count).collect()
     }
 
     /// Queues a close frame carrying `reason` (or nothing), unless closing has already begun.
@@ -227,6 +242,9 @@ impl ClientWebSocketSession {
     /// failure once (`ProtocolViolation`, `FrameTooBig`, `PingTimeout`, `Io`), and `Closed` with
     /// the close reason ever after. Cancel-safe: dropping the call consumes nothing.
     pub async fn receive(&self) -> Result<Frame> {
+        if let Some(frame) = self.take_returned(1).pop() {
+            return Ok(frame);
+        }
         let mut incoming = self.incoming.lock().await;
         match incoming.recv().await {
             Some(frame) => Ok(frame),
@@ -245,6 +263,10 @@ impl ClientWebSocketSession {
     /// arrived before a failure come first and the failure is the next call's result.
     pub async fn receive_batch(&self, max: u32) -> Result<Vec<Frame>> {
         let limit = (max as usize).max(1);
+        let returned = self.take_returned(limit);
+        if !returned.is_empty() {
+            return Ok(returned);
+        }
         let mut incoming = self.incoming.lock().await;
         let mut batch = Vec::new();
         // `recv_many` waits for one message, then takes what is queued: cancel-safe like `recv`.
@@ -261,10 +283,10 @@ impl ClientWebSocketSession {
     /// waiting in `receive_batch`.
     pub fn try_receive_batch(&self, max: u32) -> Vec<Frame> {
         let limit = (max as usize).max(1);
+        let mut batch = self.take_returned(limit);
         let Ok(mut incoming) = self.incoming.try_lock() else {
-            return Vec::new();
+            return batch;
         };
-        let mut batch = Vec::new();
         while batch.len() < limit {
             match incoming.try_recv() {
                 Ok(frame) => batch.push(frame),
@@ -272,6 +294,20 @@ impl ClientWebSocketSession {
             }
         }
         batch
+    }
+
+    /// Puts messages that a batch receive took but the application never read back in front of
+    /// the incoming messages, in order: the next receive returns them first. Bindings whose
+    /// iterators hold a batch call it when the iterator goes away, so leaving a loop early loses
+    /// nothing. (With one reader at a time, as receiving requires, order is kept.)
+    pub fn return_unread(&self, frames: Vec<Frame>) {
+        let mut returned = self
+            .returned
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for frame in frames.into_iter().rev() {
+            returned.push_front(frame);
+        }
     }
 
     /// Queues a text, binary, ping or pong frame if that needs no waiting, like

@@ -38,9 +38,10 @@ extension ClientWebSocketSession {
     }
 
     /// The incoming messages as an `AsyncSequence`. It finishes when the session closes normally
-    /// and throws if the session failed. Iterate it from one place at a time: every element is
-    /// taken from the session's single incoming queue when the loop asks for it, so the queue's
-    /// back-pressure holds and leaving the loop early leaves the rest for the next reader.
+    /// and throws if the session failed. Iterate it from one place at a time: the iterator takes
+    /// what has arrived from the session's single incoming queue in batches when the loop asks for
+    /// a message, so the queue's back-pressure holds, and when the loop ends early the iterator
+    /// gives the messages it still holds back to the session for the next reader.
     public var incoming: IncomingMessages { IncomingMessages(session: self) }
 
     /// Closes the session: sends a close frame with `reason` (default 1000) after the frames
@@ -77,33 +78,74 @@ extension ClientWebSocketSession {
     }
 }
 
-/// The messages of a session, pulled one at a time as the loop asks for them (see
-/// `ClientWebSocketSession.incoming`).
+/// The messages of a session, taken in batches as the loop asks for them (see
+/// `ClientWebSocketSession.incoming`): one call into the core brings every message that has
+/// arrived, up to 64, and whatever the loop leaves unread goes back to the session when the
+/// iterator goes away.
 public struct IncomingMessages: AsyncSequence, Sendable {
     public typealias Element = Frame
 
     let session: ClientWebSocketSession
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(session: session)
+        Iterator(batch: Batch(session: session))
     }
 
     public struct Iterator: AsyncIteratorProtocol {
-        let session: ClientWebSocketSession
-        var finished = false
+        let batch: Batch
 
         /// The next message; `nil` once the session has closed normally. Throws the failure of a
         /// session that failed, and `CancellationError` when the task is cancelled (nothing is lost).
         public mutating func next() async throws -> Frame? {
+            try await batch.next()
+        }
+    }
+
+    /// The messages taken from the session and not yet handed to the loop. Owned by one iterator
+    /// (iterated from one task at a time, as `AsyncIteratorProtocol` requires).
+    public final class Batch: @unchecked Sendable {
+        /// The most messages taken from the core in one call.
+        static let size: UInt32 = 64
+
+        let session: ClientWebSocketSession
+        private var frames: [Frame] = []
+        private var position = 0
+        private var finished = false
+
+        init(session: ClientWebSocketSession) {
+            self.session = session
+        }
+
+        func next() async throws -> Frame? {
+            if position < frames.count {
+                defer { position += 1 }
+                return frames[position]
+            }
             if finished { return nil }
+            frames = []
+            position = 0
             do {
-                return try await session.receive()
+                var taken = session.tryReceiveBatch(max: Self.size)
+                if taken.isEmpty {
+                    taken = try await withRustCancellation { token in
+                        try await session.receiveBatchWithCancellation(max: Self.size, token: token)
+                    }
+                }
+                frames = taken
+                position = 1
+                return taken[0]
             } catch WebSocketError.Closed {
                 finished = true
                 return nil
             } catch let error as WebSocketError {
                 finished = true
                 throw error
+            }
+        }
+
+        deinit {
+            if position < frames.count {
+                session.returnUnread(frames: Array(frames[position...]))
             }
         }
     }

@@ -889,6 +889,14 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     func receiveWithCancellation(token: CancellationToken) async throws  -> Frame
     
     /**
+     * Puts messages that a batch receive took but the application never read back in front of
+     * the incoming messages, in order: the next receive returns them first. Bindings whose
+     * iterators hold a batch call it when the iterator goes away, so leaving a loop early loses
+     * nothing. (With one reader at a time, as receiving requires, order is kept.)
+     */
+    func returnUnread(frames: [Frame]) 
+    
+    /**
      * Sends any frame. Text, binary, ping and pong frames are queued in order; a `Close` frame
      * starts the closing handshake without waiting for it (see [`close_with`](Self::close_with)).
      *
@@ -1247,6 +1255,21 @@ open func receiveWithCancellation(token: CancellationToken)async throws  -> Fram
             liftFunc: FfiConverterTypeFrame_lift,
             errorHandler: FfiConverterTypeWebSocketError_lift
         )
+}
+    
+    /**
+     * Puts messages that a batch receive took but the application never read back in front of
+     * the incoming messages, in order: the next receive returns them first. Bindings whose
+     * iterators hold a batch call it when the iterator goes away, so leaving a loop early loses
+     * nothing. (With one reader at a time, as receiving requires, order is kept.)
+     */
+open func returnUnread(frames: [Frame])  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_uniws_fn_method_clientwebsocketsession_return_unread(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceTypeFrame.lower(frames),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -3879,6 +3902,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_with_cancellation() != 10256) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_return_unread() != 42386) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_clientwebsocketsession_send() != 13799) {

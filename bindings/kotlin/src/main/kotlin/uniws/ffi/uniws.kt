@@ -737,6 +737,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_receive_with_cancellation(
     ): Int
+    external fun uniffi_uniws_checksum_method_clientwebsocketsession_return_unread(
+    ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_send(
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_send_batch(
@@ -855,6 +857,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_uniws_fn_method_clientwebsocketsession_receive_with_cancellation(`ptr`: Long,`token`: Long,
     ): Long
+    external fun uniffi_uniws_fn_method_clientwebsocketsession_return_unread(`ptr`: Long,`frames`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_uniws_fn_method_clientwebsocketsession_send(`ptr`: Long,`frame`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_uniws_fn_method_clientwebsocketsession_send_batch(`ptr`: Long,`frames`: RustBuffer.ByValue,
@@ -1077,6 +1081,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_with_cancellation() and 0xFFFF) != 10256) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_return_unread() and 0xFFFF) != 42386) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_send() and 0xFFFF) != 13799) {
@@ -2025,6 +2032,14 @@ public interface ClientWebSocketSessionInterface {
     suspend fun `receiveWithCancellation`(`token`: CancellationToken): Frame
     
     /**
+     * Puts messages that a batch receive took but the application never read back in front of
+     * the incoming messages, in order: the next receive returns them first. Bindings whose
+     * iterators hold a batch call it when the iterator goes away, so leaving a loop early loses
+     * nothing. (With one reader at a time, as receiving requires, order is kept.)
+     */
+    fun `returnUnread`(`frames`: List<Frame>)
+    
+    /**
      * Sends any frame. Text, binary, ping and pong frames are queued in order; a `Close` frame
      * starts the closing handshake without waiting for it (see [`close_with`](Self::close_with)).
      *
@@ -2500,6 +2515,25 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
         WebSocketException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * Puts messages that a batch receive took but the application never read back in front of
+     * the incoming messages, in order: the next receive returns them first. Bindings whose
+     * iterators hold a batch call it when the iterator goes away, so leaving a loop early loses
+     * nothing. (With one reader at a time, as receiving requires, order is kept.)
+     */override fun `returnUnread`(`frames`: List<Frame>)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_return_unread(
+        it,
+        
+        FfiConverterSequenceTypeFrame.lower(`frames`),_status)
+}
+    }
+    
+    
 
     
     /**
