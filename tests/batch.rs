@@ -278,3 +278,34 @@ async fn messages_returned_unread_come_back_first_and_in_order() {
     assert_eq!(received, sent);
     session.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn try_send_batch_queues_a_prefix_and_stops_at_a_close() {
+    let server = echo_server().await;
+    let session = WebSocketClient::default()
+        .connect(&server.url("/"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        session.try_send_batch(vec![
+            Frame::text("not queued"),
+            Frame::Ping {
+                data: vec![0; 126].into()
+            }
+        ]),
+        Err(WebSocketError::InvalidRequest { .. })
+    ));
+    let mut frames = numbered(4);
+    frames.push(Frame::Close { reason: None });
+    frames.push(Frame::text("after the close"));
+    // Everything before the close fits; the close and what follows are left to send_batch.
+    assert_eq!(session.try_send_batch(frames.clone()).unwrap(), 4);
+    assert!(session.is_active());
+    let mut received = Vec::new();
+    while received.len() < 4 {
+        received.extend(session.receive_batch(8).await.unwrap());
+    }
+    assert_eq!(received, numbered(4));
+    session.close().await.unwrap();
+    assert_eq!(session.try_send_batch(numbered(2)).unwrap(), 0);
+}

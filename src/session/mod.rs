@@ -318,24 +318,39 @@ impl ClientWebSocketSession {
     ///
     /// Errors: `InvalidRequest` as for `send`.
     pub fn try_send(&self, frame: Frame) -> Result<bool> {
-        check_outgoing(&frame)?;
-        if matches!(frame, Frame::Close { .. }) {
-            return Ok(false);
+        Ok(self.try_send_batch(vec![frame])? == 1)
+    }
+
+    /// Queues as many of `frames` as fit without waiting, in order, and returns how many: the
+    /// frames after that count were not queued (pass them to [`send_batch`](Self::send_batch)).
+    /// Every frame is checked first, as `send_batch` does; a `Close` frame is never queued here.
+    ///
+    /// Errors: `InvalidRequest` as for `send_batch`, before anything is queued.
+    pub fn try_send_batch(&self, frames: Vec<Frame>) -> Result<u32> {
+        for frame in &frames {
+            check_outgoing(frame)?;
         }
         let Ok(guard) = self.outgoing.try_lock() else {
-            return Ok(false);
+            return Ok(0);
         };
         let Some(sender) = guard.as_ref().filter(|_| !self.shared.is_closing()) else {
-            return Ok(false);
+            return Ok(0);
         };
-        let Ok(permit) = sender.try_reserve() else {
-            return Ok(false);
-        };
-        permit.send(Outbound::Frame(frame));
+        let mut queued: u32 = 0;
+        for frame in frames {
+            if matches!(frame, Frame::Close { .. }) {
+                break;
+            }
+            let Ok(permit) = sender.try_reserve() else {
+                break;
+            };
+            permit.send(Outbound::Frame(frame));
+            queued += 1;
+        }
         self.shared
             .queued_frames
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-        Ok(true)
+            .fetch_add(u64::from(queued), std::sync::atomic::Ordering::AcqRel);
+        Ok(queued)
     }
 
     /// [`receive_batch`](Self::receive_batch) that returns `Cancelled` as soon as `token` is

@@ -479,6 +479,11 @@ RustBuffer uniffi_uniws_fn_method_clientwebsocketsession_try_receive_batch(uint6
 int8_t uniffi_uniws_fn_method_clientwebsocketsession_try_send(uint64_t ptr, RustBuffer frame, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_CLIENTWEBSOCKETSESSION_TRY_SEND_BATCH
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_CLIENTWEBSOCKETSESSION_TRY_SEND_BATCH
+uint32_t uniffi_uniws_fn_method_clientwebsocketsession_try_send_batch(uint64_t ptr, RustBuffer frames, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_FUNC_CLOSE_CODE_FROM_VALUE
 #define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_FUNC_CLOSE_CODE_FROM_VALUE
 RustBuffer uniffi_uniws_fn_func_close_code_from_value(uint16_t value, RustCallStatus *_Nonnull out_status
@@ -974,6 +979,12 @@ uint16_t uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch(v
 #ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_CLIENTWEBSOCKETSESSION_TRY_SEND
 #define UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_CLIENTWEBSOCKETSESSION_TRY_SEND
 uint16_t uniffi_uniws_checksum_method_clientwebsocketsession_try_send(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_CLIENTWEBSOCKETSESSION_TRY_SEND_BATCH
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_CLIENTWEBSOCKETSESSION_TRY_SEND_BATCH
+uint16_t uniffi_uniws_checksum_method_clientwebsocketsession_try_send_batch(void
     
 );
 #endif

@@ -966,6 +966,15 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
      */
     func trySend(frame: Frame) throws  -> Bool
     
+    /**
+     * Queues as many of `frames` as fit without waiting, in order, and returns how many: the
+     * frames after that count were not queued (pass them to [`send_batch`](Self::send_batch)).
+     * Every frame is checked first, as `send_batch` does; a `Close` frame is never queued here.
+     *
+     * Errors: `InvalidRequest` as for `send_batch`, before anything is queued.
+     */
+    func trySendBatch(frames: [Frame]) throws  -> UInt32
+    
 }
 /**
  * An open WebSocket session, like Ktor's `DefaultClientWebSocketSession`.
@@ -1445,6 +1454,23 @@ open func trySend(frame: Frame)throws  -> Bool  {
     uniffi_uniws_fn_method_clientwebsocketsession_try_send(
             self.uniffiCloneHandle(),
         FfiConverterTypeFrame_lower(frame),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Queues as many of `frames` as fit without waiting, in order, and returns how many: the
+     * frames after that count were not queued (pass them to [`send_batch`](Self::send_batch)).
+     * Every frame is checked first, as `send_batch` does; a `Close` frame is never queued here.
+     *
+     * Errors: `InvalidRequest` as for `send_batch`, before anything is queued.
+     */
+open func trySendBatch(frames: [Frame])throws  -> UInt32  {
+    return try  FfiConverterUInt32.lift(try rustCallWithError(FfiConverterTypeWebSocketError_lift) {
+        uniffiCallStatus in
+    uniffi_uniws_fn_method_clientwebsocketsession_try_send_batch(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceTypeFrame.lower(frames),uniffiCallStatus
     )
 })
 }
@@ -3935,6 +3961,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send() != 21991) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_batch() != 26446) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_constructor_cancellationtoken_new() != 61895) {

@@ -39,7 +39,8 @@ public class DefaultClientWebSocketSession internal constructor(
     override val extensions: List<String> get() = native.extensions
 
     private val incomingFrames = IncomingForwarder(native)
-    private val outgoingFrames = Channel<Frame>(Channel.RENDEZVOUS)
+    /** Frames for the core, taken by [forwardOutgoing] in batches (one core call per batch). */
+    private val outgoingFrames = Channel<Frame>(OUTGOING_BATCH)
     private val reason = CompletableDeferred<CloseReason?>()
 
     override val incoming: ReceiveChannel<Frame> get() = incomingFrames.channel
@@ -88,13 +89,34 @@ public class DefaultClientWebSocketSession internal constructor(
     override fun toString(): String =
         "DefaultClientWebSocketSession(${call.request}, ${if (reason.isCompleted) "closed" else "active"})"
 
+    /**
+     * Passes the frames of [outgoing] to the core in batches of what is already queued (at most
+     * [OUTGOING_BATCH]; a close frame ends a batch), so a burst of frames costs one core call.
+     */
     private suspend fun forwardOutgoing() {
-        try {
-            for (frame in outgoingFrames) native.send(frame)
-        } catch (refused: WebSocketException) {
-            // The session has ended (`Closed`), or refused a frame: later sends throw the same.
-            outgoingFrames.close(refused)
-            return
+        val batch = ArrayList<Frame>(OUTGOING_BATCH)
+        while (true) {
+            val first = outgoingFrames.receiveCatching()
+            if (first.isClosed) {
+                // Closed by the session's end (with its reason), or by the application (normally).
+                if (first.exceptionOrNull() != null) return
+                break
+            }
+            batch.add(first.getOrThrow())
+            while (batch.size < OUTGOING_BATCH && batch.last() !is Frame.Close) {
+                batch.add(outgoingFrames.tryReceive().getOrNull() ?: break)
+            }
+            try {
+                native.sendBatch(batch)
+            } catch (invalid: WebSocketException.InvalidRequest) {
+                // Nothing of the batch was sent: send its valid frames up to the refused one.
+                if (!forwardOneByOne(batch)) return
+            } catch (refused: WebSocketException) {
+                // The session has ended (`Closed`): later sends throw the same.
+                outgoingFrames.close(refused)
+                return
+            }
+            batch.clear()
         }
         // The application closed `outgoing`: close the session after what it sent, as Ktor does.
         try {
@@ -102,5 +124,21 @@ public class DefaultClientWebSocketSession internal constructor(
         } catch (ended: WebSocketException.Closed) {
             // Already closing.
         }
+    }
+
+    /** Sends [frames] one at a time; on a refusal closes [outgoing] with it and returns `false`. */
+    private suspend fun forwardOneByOne(frames: List<Frame>): Boolean {
+        try {
+            for (frame in frames) native.send(frame)
+        } catch (refused: WebSocketException) {
+            outgoingFrames.close(refused)
+            return false
+        }
+        return true
+    }
+
+    private companion object {
+        /** The most frames passed to the core in one call, and the room in [outgoing]. */
+        const val OUTGOING_BATCH = 64
     }
 }

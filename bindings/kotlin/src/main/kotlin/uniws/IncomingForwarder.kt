@@ -118,15 +118,6 @@ internal class IncomingForwarder(private val native: NativeSession) {
             offering = frame
             offeringCameBack = false
         }
-        // A receive already waiting takes it at once. If that receive is cancelled before it
-        // resumes, the frame is reported to `cameBack` and goes back to the front of `pending`.
-        if (channel.trySend(frame).isSuccess) {
-            synchronized(lock) {
-                if (!offeringCameBack) pending.removeAt(pending.indexOfFirst { it === frame })
-                offering = null
-            }
-            return@coroutineScope
-        }
         // Undispatched, so `send` runs: a frame it does not deliver is reported to `cameBack`.
         val sending = launch(start = CoroutineStart.UNDISPATCHED) { channel.send(frame) }
         val overtaken = synchronized(lock) {

@@ -1,5 +1,9 @@
 package uniws
 
+import com.sun.jna.CallbackThreadInitializer
+import com.sun.jna.Native
+import uniws.ffi.uniffiRustFutureContinuationCallbackImpl
+
 /**
  * Where the native library comes from.
  *
@@ -20,6 +24,14 @@ internal object NativeLibrary {
         if (System.getProperty(PROPERTY) == null && !path.isNullOrBlank()) {
             System.setProperty(PROPERTY, path)
         }
+        // Every async call into the core completes through a JNA callback from one of the core's
+        // worker threads. JNA attaches such a thread to the JVM for the callback and detaches it
+        // afterwards unless told otherwise, which cost far more than the call itself; keep the few
+        // worker threads attached, as daemon threads that do not keep the JVM alive.
+        Native.setCallbackThreadInitializer(
+            uniffiRustFutureContinuationCallbackImpl,
+            CallbackThreadInitializer(true, false, "uniws-worker"),
+        )
     }
 
     /** Applies the override, once, before the generated bindings load the library. */

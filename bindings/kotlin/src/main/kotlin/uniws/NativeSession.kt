@@ -37,6 +37,16 @@ internal class NativeSession(private val handle: FfiSession) {
     }
 
     /**
+     * Sends [frames] in order: as many as fit with one synchronous call, the rest through the
+     * core's waiting batch send. A [Frame.Close] may only come last.
+     */
+    suspend fun sendBatch(frames: List<Frame>) {
+        val ffiFrames = frames.map { it.toFfi() }
+        val queued = use { it.trySendBatch(ffiFrames) }.toInt()
+        if (queued < ffiFrames.size) use { it.sendBatch(ffiFrames.subList(queued, ffiFrames.size)) }
+    }
+
+    /**
      * The messages that have arrived, at most [max], at least one: taken with one synchronous call
      * when some are queued, else waited for. [WebSocketException.Cancelled], consuming nothing,
      * once [token] is cancelled.

@@ -759,6 +759,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_send(
     ): Int
+    external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_send_batch(
+    ): Int
     external fun uniffi_uniws_checksum_constructor_cancellationtoken_new(
     ): Int
     external fun uniffi_uniws_checksum_constructor_websocketclient_new(
@@ -879,6 +881,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_uniws_fn_method_clientwebsocketsession_try_send(`ptr`: Long,`frame`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
+    external fun uniffi_uniws_fn_method_clientwebsocketsession_try_send_batch(`ptr`: Long,`frames`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
     external fun uniffi_uniws_fn_func_close_code_from_value(`value`: Short,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_uniws_fn_func_close_code_value(`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1114,6 +1118,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send() and 0xFFFF) != 21991) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_batch() and 0xFFFF) != 26446) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_constructor_cancellationtoken_new() and 0xFFFF) != 61895) {
@@ -2109,6 +2116,15 @@ public interface ClientWebSocketSessionInterface {
      */
     fun `trySend`(`frame`: Frame): kotlin.Boolean
     
+    /**
+     * Queues as many of `frames` as fit without waiting, in order, and returns how many: the
+     * frames after that count were not queued (pass them to [`send_batch`](Self::send_batch)).
+     * Every frame is checked first, as `send_batch` does; a `Close` frame is never queued here.
+     *
+     * Errors: `InvalidRequest` as for `send_batch`, before anything is queued.
+     */
+    fun `trySendBatch`(`frames`: List<Frame>): kotlin.UInt
+    
     companion object
 }
 
@@ -2763,6 +2779,28 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
         it,
         
         FfiConverterTypeFrame.lower(`frame`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Queues as many of `frames` as fit without waiting, in order, and returns how many: the
+     * frames after that count were not queued (pass them to [`send_batch`](Self::send_batch)).
+     * Every frame is checked first, as `send_batch` does; a `Close` frame is never queued here.
+     *
+     * Errors: `InvalidRequest` as for `send_batch`, before anything is queued.
+     */
+    @Throws(WebSocketException::class)override fun `trySendBatch`(`frames`: List<Frame>): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    callWithHandle {
+    uniffiRustCallWithError(WebSocketException) { _status ->
+    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_send_batch(
+        it,
+        
+        FfiConverterSequenceTypeFrame.lower(`frames`),_status)
 }
     }
     )
