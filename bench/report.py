@@ -55,8 +55,10 @@ def ordered(contenders):
 def ratios(contender, rows, key, higher_is_better):
     """`0.97× ktor-cio` style ratios of `contender` to its references (>1 means uniws is better)."""
     parts = []
+    if "error" in rows[contender]:
+        return "—"
     for reference in REFERENCES.get(contender, []):
-        if reference in rows and rows[reference][key] and rows[contender][key]:
+        if reference in rows and rows[reference].get(key) and rows[contender].get(key):
             ours, theirs = rows[contender][key], rows[reference][key]
             ratio = ours / theirs if higher_is_better else theirs / ours
             parts.append(f"{ratio:.2f}× {reference}")
@@ -72,6 +74,9 @@ def throughput_table(figures):
         rows = figures.get(("throughput", size), {})
         for contender in ordered(rows):
             row = rows[contender]
+            if "error" in row:
+                lines.append(f"| {size_name(size)} | {contender} | failed | | {row['error']} |")
+                continue
             lines.append(
                 f"| {size_name(size)} | {contender} | {row['msgs_per_s']:,.0f} | "
                 f"{row['mb_per_s']:,.1f} | {ratios(contender, rows, 'msgs_per_s', True)} |"
@@ -89,6 +94,9 @@ def latency_table(figures, workloads):
         label = f"{workload} {size_name(size)}" if size else workload
         for contender in ordered(rows):
             row = rows[contender]
+            if "error" in row:
+                lines.append(f"| {label} | {contender} | failed | | {row['error']} |")
+                continue
             lines.append(
                 f"| {label} | {contender} | {row['p50_us']:,.1f} | {row['p99_us']:,.1f} | "
                 f"{ratios(contender, rows, 'p50_us', False)} |"
@@ -101,6 +109,9 @@ def memory_table(figures):
     lines = ["| Contender | Sessions | Resident memory per idle session |", "|---|---:|---:|"]
     for contender in ordered(rows):
         row = rows[contender]
+        if "error" in row:
+            lines.append(f"| {contender} | failed | {row['error']} |")
+            continue
         lines.append(
             f"| {contender} | {row['sessions']:,} | {row['bytes_per_session'] / 1024:,.1f} KiB |"
         )
@@ -125,7 +136,7 @@ def chart(figures, path, quick):
     ]:
         for index, contender in enumerate(contenders):
             values = [
-                figures.get(("throughput", size), {}).get(contender, {}).get(metric, 0)
+                figures.get(("throughput", size), {}).get(contender, {}).get(metric) or 0
                 for size in SIZES
             ]
             positions = [x + (index - (len(contenders) - 1) / 2) * width for x in range(len(SIZES))]

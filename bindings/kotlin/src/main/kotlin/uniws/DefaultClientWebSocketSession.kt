@@ -91,7 +91,8 @@ public class DefaultClientWebSocketSession internal constructor(
 
     /**
      * Passes the frames of [outgoing] to the core in batches of what is already queued (at most
-     * [OUTGOING_BATCH]; a close frame ends a batch), so a burst of frames costs one core call.
+     * [OUTGOING_BATCH] frames or about [OUTGOING_BATCH_BYTES]; a close frame ends a batch), so a
+     * burst of small frames costs one core call.
      */
     private suspend fun forwardOutgoing() {
         val batch = ArrayList<Frame>(OUTGOING_BATCH)
@@ -103,8 +104,11 @@ public class DefaultClientWebSocketSession internal constructor(
                 break
             }
             batch.add(first.getOrThrow())
-            while (batch.size < OUTGOING_BATCH && batch.last() !is Frame.Close) {
-                batch.add(outgoingFrames.tryReceive().getOrNull() ?: break)
+            var bytes = payloadSize(batch.last())
+            while (batch.size < OUTGOING_BATCH && bytes < OUTGOING_BATCH_BYTES && batch.last() !is Frame.Close) {
+                val next = outgoingFrames.tryReceive().getOrNull() ?: break
+                batch.add(next)
+                bytes += payloadSize(next)
             }
             try {
                 native.sendBatch(batch)
@@ -140,5 +144,14 @@ public class DefaultClientWebSocketSession internal constructor(
     private companion object {
         /** The most frames passed to the core in one call, and the room in [outgoing]. */
         const val OUTGOING_BATCH = 64
+
+        /** A batch stops growing at this many payload bytes: large frames gain nothing from batching. */
+        const val OUTGOING_BATCH_BYTES = 64 shl 10
+
+        fun payloadSize(frame: Frame): Int = when (frame) {
+            is Frame.Binary -> frame.data.size
+            is Frame.Text -> frame.text.length
+            else -> 0
+        }
     }
 }

@@ -41,7 +41,7 @@ internal class IncomingForwarder(private val native: NativeSession) {
 
     /** The outcome of one wait in the core. */
     private sealed class Received {
-        class Messages(val frames: List<Frame>) : Received()
+        class Message(val frame: Frame) : Received()
 
         object Interrupted : Received()
 
@@ -65,7 +65,7 @@ internal class IncomingForwarder(private val native: NativeSession) {
             }
             if (end != null) break
             when (val next = receive()) {
-                is Received.Messages -> synchronized(lock) { pending.addAll(next.frames) }
+                is Received.Message -> synchronized(lock) { pending.addLast(next.frame) }
                 is Received.Interrupted -> Unit
                 is Received.End -> end = next
             }
@@ -90,7 +90,7 @@ internal class IncomingForwarder(private val native: NativeSession) {
         overtaken?.cancel()
     }
 
-    /** Waits in the core for the next messages (up to [BATCH] at once), unless one comes back meanwhile. */
+    /** Waits in the core for the next message, unless one comes back meanwhile. */
     private suspend fun receive(): Received {
         val token = CancellationToken()
         try {
@@ -98,7 +98,7 @@ internal class IncomingForwarder(private val native: NativeSession) {
                 if (pending.isNotEmpty()) return Received.Interrupted
                 waiting = token
             }
-            return Received.Messages(native.receiveBatch(BATCH, token))
+            return Received.Message(native.receive(token))
         } catch (interrupted: WebSocketException.Cancelled) {
             return Received.Interrupted
         } catch (closed: WebSocketException.Closed) {
@@ -131,10 +131,5 @@ internal class IncomingForwarder(private val native: NativeSession) {
             offering = null
             offer = null
         }
-    }
-
-    private companion object {
-        /** The most messages taken from the core in one call. */
-        const val BATCH = 64
     }
 }

@@ -41,22 +41,14 @@ internal class NativeSession(private val handle: FfiSession) {
      * core's waiting batch send. A [Frame.Close] may only come last.
      */
     suspend fun sendBatch(frames: List<Frame>) {
+        if (frames.size == 1) return send(frames[0])
         val ffiFrames = frames.map { it.toFfi() }
         val queued = use { it.trySendBatch(ffiFrames) }.toInt()
         if (queued < ffiFrames.size) use { it.sendBatch(ffiFrames.subList(queued, ffiFrames.size)) }
     }
 
-    /**
-     * The messages that have arrived, at most [max], at least one: taken with one synchronous call
-     * when some are queued, else waited for. [WebSocketException.Cancelled], consuming nothing,
-     * once [token] is cancelled.
-     */
-    suspend fun receiveBatch(max: Int, token: CancellationToken): List<Frame> {
-        val limit = max.toUInt()
-        val arrived = use { it.tryReceiveBatch(limit) }
-        val batch = arrived.ifEmpty { use { it.receiveBatchWithCancellation(limit, token) } }
-        return batch.map { it.toPublic() }
-    }
+    /** The next message; [WebSocketException.Cancelled], consuming nothing, once [token] is cancelled. */
+    suspend fun receive(token: CancellationToken): Frame = use { it.receiveWithCancellation(token) }.toPublic()
 
     suspend fun close(reason: CloseReason) {
         val ffiReason = reason.toFfi()

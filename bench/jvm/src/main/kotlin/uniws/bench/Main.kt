@@ -31,7 +31,7 @@ fun main(args: Array<String>) {
 private suspend fun memory(options: Options, name: String) {
     val contender = contender(name, null)
     try {
-        step("$name idle_memory") { idleMemory(contender, options.wsUrl, if (options.quick) 100 else 1_000) }
+        step(name, "idle_memory", null) { idleMemory(contender, options.wsUrl, if (options.quick) 100 else 1_000) }
     } finally {
         contender.close()
     }
@@ -47,15 +47,15 @@ private suspend fun compare(options: Options) {
             if (options.onlySize != null && options.onlySize != size) continue
             for (contender in contenders) {
                 val name = contender.name
-                step("$name latency $size") { latency(contender, options.wsUrl, size, latencyRounds(size, options.scale)) }
-                step("$name throughput $size") { throughput(contender, options.wsUrl, size, throughputCount(size, options.scale)) }
+                step(name, "latency", size) { latency(contender, options.wsUrl, size, latencyRounds(size, options.scale)) }
+                step(name, "throughput", size) { throughput(contender, options.wsUrl, size, throughputCount(size, options.scale)) }
             }
         }
         if (options.onlySize != null) return
         val rounds = handshakeRounds(options.scale)
         for (contender in contenders) {
-            step("${contender.name} handshake_ws") { handshakes(contender, options.wsUrl, rounds) }
-            step("${contender.name} handshake_wss") { handshakes(contender, options.wssUrl, rounds) }
+            step(contender.name, "handshake_ws", null) { handshakes(contender, options.wsUrl, rounds) }
+            step(contender.name, "handshake_wss", null) { handshakes(contender, options.wssUrl, rounds) }
         }
     } finally {
         contenders.forEach { it.close() }

@@ -26,6 +26,13 @@ object Report {
         """{"contender":"$contender","workload":"idle_memory","sessions":$sessions,"bytes_per_session":$bytesPerSession}""",
     )
 
+    /** A workload that failed in a library other than uniws (see `step`). */
+    fun failure(contender: String, workload: String, size: Int?, error: String) {
+        val sizeField = size?.let { "\"size\":$it," } ?: ""
+        val message = error.replace('"', '\'').replace('\\', '/').take(200)
+        line("""{"contender":"$contender","workload":"$workload",$sizeField"error":"$message"}""")
+    }
+
     /** The sample at `round((n - 1) * fraction)` of sorted samples, in microseconds, as the Rust bench picks it. */
     fun percentileMicros(sortedNanos: LongArray, fraction: Double): Double =
         sortedNanos[Math.round((sortedNanos.size - 1) * fraction).toInt()] / 1e3

@@ -30,13 +30,26 @@ fun handshakeRounds(scale: Int): Int = 200 / scale
 /** How long one workload may take before the run fails instead of hanging. */
 private val STEP_LIMIT = 10.minutes
 
-/** Runs one workload, named on stderr, failing the run if it takes longer than [STEP_LIMIT]. */
-suspend fun step(name: String, workload: suspend () -> Unit) {
-    log(name)
+/**
+ * Runs one workload of [contender], named on stderr, failing it if it takes longer than
+ * [STEP_LIMIT]. A failure of uniws fails the run; a failure of another library (Ktor CIO has
+ * crashed inside kotlinx-io during TLS handshakes here) is reported as a figure with an `error`
+ * and the run goes on, so one library's bug does not hide the others' figures. Warm-up steps
+ * ([print] false) report nothing.
+ */
+suspend fun step(contender: String, workload: String, size: Int?, print: Boolean = true, block: suspend () -> Unit) {
+    log("$contender $workload${size?.let { " $it" } ?: ""}")
     try {
-        withTimeout(STEP_LIMIT) { workload() }
-    } catch (timeout: TimeoutCancellationException) {
-        throw IllegalStateException("$name did not finish within $STEP_LIMIT", timeout)
+        withTimeout(STEP_LIMIT) { block() }
+    } catch (failure: Throwable) {
+        val described = if (failure is TimeoutCancellationException) {
+            IllegalStateException("did not finish within $STEP_LIMIT", failure)
+        } else {
+            failure
+        }
+        if (contender == UniwsContender.NAME) throw described
+        log("$contender $workload failed: $described")
+        if (print) Report.failure(contender, workload, size, described.toString())
     }
 }
 
@@ -111,9 +124,9 @@ suspend fun handshakes(contender: Contender, url: String, rounds: Int, print: Bo
  */
 suspend fun warmUp(contender: Contender, ws: String, wss: String, scale: Int) {
     val name = "${contender.name} warm-up"
-    step("$name latency 32") { latency(contender, ws, 32, 2_000 / scale, print = false) }
-    step("$name throughput 32") { throughput(contender, ws, 32, 50_000 / scale, print = false) }
-    step("$name throughput 65536") { throughput(contender, ws, 64 shl 10, 2_000 / scale, print = false) }
-    step("$name handshake_ws") { handshakes(contender, ws, maxOf(1, 50 / scale), print = false) }
-    step("$name handshake_wss") { handshakes(contender, wss, maxOf(1, 50 / scale), print = false) }
+    step(name, "latency", 32, print = false) { latency(contender, ws, 32, 2_000 / scale, print = false) }
+    step(name, "throughput", 32, print = false) { throughput(contender, ws, 32, 50_000 / scale, print = false) }
+    step(name, "throughput", 65536, print = false) { throughput(contender, ws, 64 shl 10, 2_000 / scale, print = false) }
+    step(name, "handshake_ws", null, print = false) { handshakes(contender, ws, maxOf(1, 50 / scale), print = false) }
+    step(name, "handshake_wss", null, print = false) { handshakes(contender, wss, maxOf(1, 50 / scale), print = false) }
 }
