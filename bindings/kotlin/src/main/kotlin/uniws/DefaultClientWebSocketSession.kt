@@ -20,7 +20,7 @@ import kotlinx.coroutines.launch
  * It is a thin layer over the session of the uniws core, which owns the socket, the bounded queues,
  * the pinger and the closing handshake. Two internal coroutines move frames between the core and
  * [incoming] / [outgoing] (see [IncomingForwarder]), and the core's session object is freed once
- * the session has ended and [incoming] has been read to its end or cancelled.
+ * the session has ended and its last messages have moved into [incoming] (or [incoming] was cancelled).
  */
 public class DefaultClientWebSocketSession internal constructor(
     private val native: NativeSession,
@@ -66,8 +66,8 @@ public class DefaultClientWebSocketSession internal constructor(
             outgoingFrames.close(WebSocketException.Closed(ended, "the session has ended ($ended)"))
             reason.complete(ended)
             job.complete()
-            // Free the core's object once nothing reads from it; a session dropped with unread
-            // messages is freed by the garbage collector instead.
+            // Free the core's object once its last messages are in `incoming`; a session dropped
+            // with more unread messages than `incoming` holds is freed by the garbage collector instead.
             receiving.join()
             sending.join()
             native.release(ended)

@@ -10,14 +10,18 @@ import uniws.ffi.CancellationToken
 
 /**
  * Moves the received messages of the core's session into [channel] (the session's `incoming`), in
- * order, without losing one to a cancelled receive.
+ * order, in batches (one core call for all the messages that have arrived), without losing one to
+ * a cancelled receive.
  *
- * A kotlinx channel drops an element handed to a `receive` whose coroutine is cancelled before it
- * resumes, reporting it to `onUndeliveredElement`. So a message stays pending here until it has
- * been delivered: one that comes back is offered again before anything newer, the offer of a newer
- * one is withdrawn, and a wait in the core is ended through its cancellation token (the core's
- * receive then either returns a message or consumes nothing). With one receiving coroutine, every
- * message is delivered once and in order, however its receives are cancelled.
+ * [channel] buffers [CAPACITY] messages, so a reader that keeps up takes them without waiting for
+ * this coroutine. A kotlinx channel drops an element handed to a `receive` whose coroutine is
+ * cancelled before it resumes, reporting it to `onUndeliveredElement`. Such a message comes back
+ * here ([cameBack]) and goes first again: the newer messages still in the channel's buffer are
+ * taken back behind it, the offer of a newer one that did not fit is withdrawn, and a wait in the
+ * core is ended through its cancellation token (the core's receive then either returns messages or
+ * consumes nothing). With one receiving coroutine, every message is delivered once and in order,
+ * however its receives are cancelled: that coroutine's next receive starts only after the
+ * cancelled one has given its message back.
  *
  * Once the application cancels [channel], what arrives is dropped, so that a full queue cannot stall
  * the session and its closing handshake.
@@ -25,10 +29,13 @@ import uniws.ffi.CancellationToken
 internal class IncomingForwarder(private val native: NativeSession) {
     private val lock = Any()
 
-    /** Messages taken from the core and not delivered yet, oldest first. Guarded by [lock]. */
+    /** Messages taken from the core and not in [channel] yet, oldest first. Guarded by [lock]. */
     private val pending = ArrayDeque<Frame>()
 
-    /** The message being offered, whether it came back undelivered, and the offering coroutine. Guarded by [lock]. */
+    /**
+     * The message being offered to a full [channel] (it stays first in [pending] until it is in),
+     * whether it came back undelivered, and the offering coroutine. Guarded by [lock].
+     */
     private var offering: Frame? = null
     private var offeringCameBack = false
     private var offer: Job? = null
@@ -37,11 +44,11 @@ internal class IncomingForwarder(private val native: NativeSession) {
     private var waiting: CancellationToken? = null
 
     /** The channel behind `incoming`. */
-    val channel: Channel<Frame> = Channel(Channel.RENDEZVOUS, onUndeliveredElement = ::cameBack)
+    val channel: Channel<Frame> = Channel(CAPACITY, onUndeliveredElement = ::cameBack)
 
     /** The outcome of one wait in the core. */
     private sealed class Received {
-        class Message(val frame: Frame) : Received()
+        class Messages(val frames: List<Frame>) : Received()
 
         object Interrupted : Received()
 
@@ -49,23 +56,22 @@ internal class IncomingForwarder(private val native: NativeSession) {
     }
 
     /**
-     * Forwards until the session has ended and every pending message has been delivered, then
-     * closes [channel]: normally after a close handshake, with the [WebSocketException] after a
-     * failure.
+     * Forwards until the session has ended and every pending message is in [channel], then closes
+     * it: normally after a close handshake, with the [WebSocketException] after a failure.
      */
     @OptIn(DelicateCoroutinesApi::class)
     suspend fun run() {
         var end: Received.End? = null
         while (true) {
             if (channel.isClosedForSend) synchronized(lock) { pending.clear() } // cancelled by the application
-            val oldest = synchronized(lock) { pending.firstOrNull() }
-            if (oldest != null) {
-                offer(oldest)
+            val blocked = synchronized(lock) { pushPending() }
+            if (blocked != null) {
+                offer(blocked)
                 continue
             }
             if (end != null) break
             when (val next = receive()) {
-                is Received.Message -> synchronized(lock) { pending.addLast(next.frame) }
+                is Received.Messages -> synchronized(lock) { pending.addAll(next.frames) }
                 is Received.Interrupted -> Unit
                 is Received.End -> end = next
             }
@@ -75,6 +81,15 @@ internal class IncomingForwarder(private val native: NativeSession) {
         channel.close(end.failure)
     }
 
+    /** Puts pending messages into [channel] while it has room; returns the first that did not fit. Holds [lock]. */
+    private fun pushPending(): Frame? {
+        while (true) {
+            val oldest = pending.firstOrNull() ?: return null
+            if (!channel.trySend(oldest).isSuccess) return oldest
+            pending.removeFirst()
+        }
+    }
+
     /** A message handed out but not delivered: the one being offered, or one a cancelled receive took. */
     private fun cameBack(frame: Frame) {
         val overtaken = synchronized(lock) {
@@ -82,23 +97,40 @@ internal class IncomingForwarder(private val native: NativeSession) {
                 offeringCameBack = true // still pending, in its place
                 return
             }
-            // Delivered earlier, so older than everything pending: it goes first.
-            pending.addFirst(frame)
-            waiting?.cancel()
             offer
         }
+        // Withdraw the offer of a newer message: its cancelled send comes back above, as `offering`.
         overtaken?.cancel()
+        synchronized(lock) {
+            // Handed out earlier, so older than everything in the channel and pending: it goes first.
+            val newer = ArrayList<Frame>()
+            while (true) newer += channel.tryReceive().getOrNull() ?: break
+            if (newer.isNotEmpty() && newer.last() === offering) {
+                // The offered message got into the channel after all: it is still first in `pending`.
+                newer.removeAt(newer.size - 1)
+                offeringCameBack = true
+            }
+            pending.addAll(0, newer)
+            pending.addFirst(frame)
+            waiting?.cancel()
+        }
     }
 
-    /** Waits in the core for the next message, unless one comes back meanwhile. */
+    /** The messages that have arrived in the core, waiting for the first unless one comes back meanwhile. */
     private suspend fun receive(): Received {
+        try {
+            val arrived = native.tryReceiveBatch(BATCH)
+            if (arrived.isNotEmpty()) return Received.Messages(arrived)
+        } catch (closed: WebSocketException.Closed) {
+            return Received.End(null)
+        }
         val token = CancellationToken()
         try {
             synchronized(lock) {
                 if (pending.isNotEmpty()) return Received.Interrupted
                 waiting = token
             }
-            return Received.Message(native.receive(token))
+            return Received.Messages(native.receiveBatch(BATCH, token))
         } catch (interrupted: WebSocketException.Cancelled) {
             return Received.Interrupted
         } catch (closed: WebSocketException.Closed) {
@@ -111,7 +143,7 @@ internal class IncomingForwarder(private val native: NativeSession) {
         }
     }
 
-    /** Offers the oldest pending [frame] until a receive takes it, it is withdrawn, or the channel is cancelled. */
+    /** Offers the oldest pending [frame] until [channel] takes it, it is withdrawn, or the channel is cancelled. */
     private suspend fun offer(frame: Frame) = coroutineScope {
         synchronized(lock) {
             if (pending.firstOrNull() !== frame) return@coroutineScope
@@ -131,5 +163,13 @@ internal class IncomingForwarder(private val native: NativeSession) {
             offering = null
             offer = null
         }
+    }
+
+    private companion object {
+        /** The messages [channel] holds for a reader; a session holds at most this many plus [BATCH] more. */
+        const val CAPACITY = 32
+
+        /** The most messages taken from the core in one call. */
+        const val BATCH = 32
     }
 }

@@ -47,8 +47,15 @@ internal class NativeSession(private val handle: FfiSession) {
         if (queued < ffiFrames.size) use { it.sendBatch(ffiFrames.subList(queued, ffiFrames.size)) }
     }
 
-    /** The next message; [WebSocketException.Cancelled], consuming nothing, once [token] is cancelled. */
-    suspend fun receive(token: CancellationToken): Frame = use { it.receiveWithCancellation(token) }.toPublic()
+    /** Up to [max] messages that have already arrived, through one synchronous call; none if none has. */
+    fun tryReceiveBatch(max: Int): List<Frame> = use { it.tryReceiveBatch(max.toUInt()) }.map { it.toPublic() }
+
+    /**
+     * Waits for the next message and returns up to [max] that have arrived; [WebSocketException.Cancelled],
+     * consuming nothing, once [token] is cancelled.
+     */
+    suspend fun receiveBatch(max: Int, token: CancellationToken): List<Frame> =
+        use { it.receiveBatchWithCancellation(max.toUInt(), token) }.map { it.toPublic() }
 
     suspend fun close(reason: CloseReason) {
         val ffiReason = reason.toFfi()

@@ -1,5 +1,7 @@
 package uniws.test
 
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.Executors
 import java.util.concurrent.TimeUnit
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
@@ -12,6 +14,7 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.TimeoutCancellationException
+import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
@@ -108,6 +111,36 @@ class FlowTest {
         assertTrue(cancelled > 0, "no receive was cancelled")
         session.close()
     }
+
+    @Test
+    fun `a message handed to a receive that is cancelled before it resumes comes back ahead of newer ones`() =
+        wsTest { client ->
+            val session = client.webSocketSession(Peers.python.url("/echo"))
+            val executor = Executors.newSingleThreadExecutor()
+            try {
+                val receiving = launch(executor.asCoroutineDispatcher()) { session.incoming.receive() }
+                // Once this task runs, `receiving` waits in `receive`; while it blocks, that receive cannot resume.
+                val blocked = CountDownLatch(1)
+                val release = CountDownLatch(1)
+                executor.execute {
+                    blocked.countDown()
+                    release.await()
+                }
+                assertTrue(blocked.await(5, TimeUnit.SECONDS))
+                session.send("m0") // handed to the waiting receive
+                session.send("m1") // into incoming's buffer, behind it
+                while (session.incoming.isEmpty) delay(1.milliseconds)
+                receiving.cancel()
+                release.countDown()
+                receiving.join()
+                assertTrue(receiving.isCancelled)
+                session.send("m2")
+                assertEquals(listOf("m0", "m1", "m2"), List(3) { session.incoming.receive().text() })
+            } finally {
+                executor.shutdownNow()
+            }
+            session.close()
+        }
 
     @OptIn(ExperimentalCoroutinesApi::class)
     @Test
