@@ -40,8 +40,15 @@ internal class IncomingForwarder(private val native: NativeSession) {
     private var offeringCameBack = false
     private var offer: Job? = null
 
-    /** The token of the wait in the core, while one is in progress. Guarded by [lock]. */
+    /** The token of the wait in the core, while one is in progress, and whether it was cancelled. Guarded by [lock]. */
     private var waiting: CancellationToken? = null
+    private var waitCancelled = false
+
+    /** A token no wait has cancelled, kept for the next wait (each new one costs two core calls). Only [run] uses it. */
+    private var spareToken: CancellationToken? = null
+
+    /** Whether the last batch was full, so more messages have probably arrived. Only [run] uses it. */
+    private var moreArrived = false
 
     /** The channel behind `incoming`. */
     val channel: Channel<Frame> = Channel(CAPACITY, onUndeliveredElement = ::cameBack)
@@ -76,6 +83,7 @@ internal class IncomingForwarder(private val native: NativeSession) {
                 is Received.End -> end = next
             }
         }
+        spareToken?.close()
         // A message handed to a receive that is cancelled after this point is lost: the channel
         // has closed, so it cannot be offered again.
         channel.close(end.failure)
@@ -112,21 +120,36 @@ internal class IncomingForwarder(private val native: NativeSession) {
             }
             pending.addAll(0, newer)
             pending.addFirst(frame)
-            waiting?.cancel()
+            waiting?.let {
+                it.cancel()
+                waitCancelled = true
+            }
         }
     }
 
     /** The messages that have arrived in the core, waiting for the first unless one comes back meanwhile. */
     private suspend fun receive(): Received {
-        try {
-            val arrived = native.tryReceiveBatch(BATCH)
-            if (arrived.isNotEmpty()) return Received.Messages(arrived)
-        } catch (closed: WebSocketException.Closed) {
-            return Received.End(null)
+        val received = receiveFromCore()
+        moreArrived = received is Received.Messages && received.frames.size == BATCH
+        return received
+    }
+
+    private suspend fun receiveFromCore(): Received {
+        // One synchronous call when messages are probably there: cheaper than an async one, but
+        // wasted when nothing has arrived (as when a reader takes one message per round trip).
+        if (moreArrived) {
+            try {
+                val arrived = native.tryReceiveBatch(BATCH)
+                if (arrived.isNotEmpty()) return Received.Messages(arrived)
+            } catch (closed: WebSocketException.Closed) {
+                return Received.End(null)
+            }
         }
-        val token = CancellationToken()
+        val token = spareToken ?: CancellationToken()
+        spareToken = null
         try {
             synchronized(lock) {
+                waitCancelled = false
                 if (pending.isNotEmpty()) return Received.Interrupted
                 waiting = token
             }
@@ -138,8 +161,11 @@ internal class IncomingForwarder(private val native: NativeSession) {
         } catch (failure: WebSocketException) {
             return Received.End(failure)
         } finally {
-            synchronized(lock) { waiting = null }
-            token.close()
+            val reusable = synchronized(lock) {
+                waiting = null
+                !waitCancelled
+            }
+            if (reusable) spareToken = token else token.close()
         }
     }
 
