@@ -20,7 +20,7 @@ use std::process::{Child, Command, Stdio};
 use anyhow::{bail, Context, Result};
 
 use crate::bindings::root;
-use crate::kotlin::stage_native_library;
+use crate::kotlin::{jvm_command, stage_native_library};
 use crate::process::run;
 use crate::swift::{chroot_dir, ensure_chroot, Mounts, MOUNTED_ROOT};
 
@@ -73,7 +73,7 @@ pub fn run_all(quick: bool, save: bool) -> Result<()> {
 
     println!("== JVM: uniws Kotlin vs Ktor CIO vs OkHttp");
     results.extend(capture(
-        Command::new("java")
+        jvm_command("java")
             .arg("-jar")
             .arg(&jar)
             .args(&ports)
@@ -84,7 +84,7 @@ pub fn run_all(quick: bool, save: bool) -> Result<()> {
     )?);
     for contender in ["uniws-kotlin", "ktor-cio", "okhttp"] {
         results.extend(capture(
-            Command::new("java")
+            jvm_command("java")
                 .arg("-jar")
                 .arg(&jar)
                 .args(["--ws", &server.ws.to_string(), "--memory", contender])
@@ -133,12 +133,12 @@ const SWIFT_SCRATCH: &str = "/root/build/bench-swift";
 /// JVM benchmark; returns its runnable jar.
 fn build_jvm_contenders(root: &Path, resource: &str) -> Result<PathBuf> {
     let extra = std::env::var("UNIWS_MAVEN_ARGS").unwrap_or_default();
-    run(Command::new("mvn")
+    run(jvm_command("mvn")
         .args(["-B", "-q", "install", "-DskipTests"])
         .arg(format!("-Duniws.native.resource={resource}"))
         .args(extra.split_whitespace())
         .current_dir(root.join("bindings/kotlin")))?;
-    run(Command::new("mvn")
+    run(jvm_command("mvn")
         .args(["-B", "-q", "package"])
         .args(extra.split_whitespace())
         .current_dir(root.join("bench/jvm")))?;

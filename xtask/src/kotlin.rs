@@ -23,11 +23,29 @@ pub fn test() -> Result<()> {
         .current_dir(&root))?;
 
     let extra = std::env::var("UNIWS_MAVEN_ARGS").unwrap_or_default();
-    run(Command::new("mvn")
+    run(jvm_command("mvn")
         .args(["-B", "verify"])
         .arg(format!("-Duniws.native.resource={resource}"))
         .args(extra.split_whitespace())
         .current_dir(&module))
+}
+
+/// A command that runs a JVM (or Maven) so that JNA loads the `libuniws` packaged in the jar.
+///
+/// `cargo run` (and so `cargo xtask`) puts `target/debug` and `target/debug/deps` on the dynamic
+/// library path, and JNA tries the system's library search before the jar's resource: a JVM
+/// started from here would silently load the debug build of `libuniws` lying there (the benchmark
+/// measured it 5x slower than the release build that ships).
+pub fn jvm_command(program: &str) -> Command {
+    let mut command = Command::new(program);
+    for variable in [
+        "LD_LIBRARY_PATH",
+        "DYLD_LIBRARY_PATH",
+        "DYLD_FALLBACK_LIBRARY_PATH",
+    ] {
+        command.env_remove(variable);
+    }
+    command
 }
 
 /// Builds `libuniws` in release mode and copies it to where the pom packages it as a JNA

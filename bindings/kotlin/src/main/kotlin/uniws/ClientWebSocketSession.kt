@@ -27,7 +27,9 @@ public interface ClientWebSocketSession : CoroutineScope {
      * fragments reassembled by the session). The channel closes normally when the session ends with
      * a close handshake, and with the [WebSocketException] when it fails ([WebSocketException.FrameTooBig],
      * [WebSocketException.PingTimeout], [WebSocketException.ProtocolViolation], [WebSocketException.Io]).
-     * Messages that arrived before the end are delivered first.
+     * Messages that arrived before the end are delivered first. The messages that have arrived are
+     * taken from the core in batches, so besides the core's queue ([WebSocketConfig.incomingQueueSize])
+     * up to 64 more may be held here (32 in this channel's buffer) before reading pauses.
      *
      * Cancelling a coroutine in `receive` consumes nothing: a message handed to it at that very
      * moment goes to the next `receive`, in order (with one receiving coroutine). For a timed
