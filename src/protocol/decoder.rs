@@ -2,6 +2,7 @@
 
 use std::io::Cursor;
 
+use bytes::BytesMut;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Control, Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::FrameHeader;
 
@@ -65,18 +66,44 @@ enum State {
 /// A data message being assembled from fragments.
 struct PartialMessage {
     text: bool,
-    data: Vec<u8>,
+    data: BytesMut,
     utf8: Utf8Validator,
 }
 
 /// The most bytes reserved up front for a message, whatever its header announces.
 const INITIAL_RESERVE_LIMIT: usize = 1 << 20;
 
+/// Binary messages from this size on are assembled in the allocation of an earlier one when the
+/// application has dropped that one (see [`Decoder::spares`]).
+const REUSE_MIN: usize = 4 << 10;
+
+/// The largest allocation kept for reuse.
+const REUSE_MAX: usize = 1 << 20;
+
+/// The most memory the kept allocations may add up to, so that what a session holds after a burst
+/// of large messages stays bounded.
+const REUSE_BUDGET: usize = 1 << 20;
+
+/// An allocation a large binary message was assembled in, still shared with that message.
+struct Spare {
+    /// The empty rest of the allocation after the message was split off.
+    buffer: BytesMut,
+    /// The allocation's size.
+    size: usize,
+}
+
 /// Incremental frame decoder. Feed it bytes as they arrive; it never needs a whole frame buffered.
 pub(crate) struct Decoder {
     state: State,
     message: Option<PartialMessage>,
     control: Vec<u8>,
+    /// The allocations the last large binary messages were assembled in, oldest first, within
+    /// [`REUSE_BUDGET`]. Once the application drops such a message, a new one is assembled in its
+    /// memory instead of a fresh allocation: freeing and allocating tens of KiB per message makes
+    /// the allocator return memory to the system and fault it back in, page by page.
+    spares: std::collections::VecDeque<Spare>,
+    /// The sum of the spares' sizes.
+    spare_bytes: usize,
 }
 
 impl Decoder {
@@ -86,7 +113,44 @@ impl Decoder {
             state: State::Header,
             message: None,
             control: Vec::new(),
+            spares: std::collections::VecDeque::new(),
+            spare_bytes: 0,
         }
+    }
+
+    /// A buffer for a binary message of `length` bytes (`reserve` of them reserved): a spare
+    /// allocation whose message the application has dropped, else a fresh one.
+    fn binary_buffer(&mut self, length: u64, reserve: usize) -> BytesMut {
+        if length >= REUSE_MIN as u64 {
+            let free = self
+                .spares
+                .iter_mut()
+                .position(|spare| spare.size >= reserve && spare.buffer.try_reclaim(reserve));
+            if let Some(spare) = free.and_then(|index| self.spares.remove(index)) {
+                self.spare_bytes -= spare.size;
+                return spare.buffer;
+            }
+        }
+        BytesMut::with_capacity(reserve)
+    }
+
+    /// Turns an assembled binary message into its payload, keeping a large one's allocation.
+    fn binary_payload(&mut self, mut data: BytesMut) -> bytes::Bytes {
+        let size = data.capacity();
+        if !(REUSE_MIN..=REUSE_MAX).contains(&size) {
+            return data.freeze();
+        }
+        let payload = data.split().freeze();
+        self.spares.push_back(Spare { buffer: data, size });
+        self.spare_bytes += size;
+        while self.spare_bytes > REUSE_BUDGET {
+            let oldest = self
+                .spares
+                .pop_front()
+                .expect("the sizes add up to spare_bytes");
+            self.spare_bytes -= oldest.size;
+        }
+        payload
     }
 
     /// Consumes bytes from `input` until an event completes or the input runs out. Returns how many
@@ -138,7 +202,7 @@ impl Decoder {
     /// While inside a data frame's payload, the message buffer its next bytes belong in and how
     /// many are still to come, so the reader can fill it straight from the socket (no copy through
     /// the read buffer). Report what was added with [`payload_appended`](Self::payload_appended).
-    pub(crate) fn payload_destination(&mut self) -> Option<(&mut Vec<u8>, u64)> {
+    pub(crate) fn payload_destination(&mut self) -> Option<(&mut BytesMut, u64)> {
         match (&self.state, &mut self.message) {
             (State::Payload { header, remaining }, Some(message))
                 if *remaining > 0 && matches!(header.opcode, OpCode::Data(_)) =>
@@ -237,9 +301,15 @@ impl Decoder {
                         }
                         let reserve = usize::try_from(length)
                             .map_or(INITIAL_RESERVE_LIMIT, |l| l.min(INITIAL_RESERVE_LIMIT));
+                        let text = data == Data::Text;
+                        let buffer = if text {
+                            BytesMut::with_capacity(reserve)
+                        } else {
+                            self.binary_buffer(length, reserve)
+                        };
                         self.message = Some(PartialMessage {
-                            text: data == Data::Text,
-                            data: Vec::with_capacity(reserve),
+                            text,
+                            data: buffer,
                             utf8: Utf8Validator::default(),
                         });
                     }
@@ -272,12 +342,13 @@ impl Decoder {
                 let message = self.message.take().expect("start_frame opened the message");
                 let frame = if message.text {
                     // The validator has accepted every byte, ending on a character boundary.
-                    let text = String::from_utf8(message.data)
+                    // (A text message's buffer is its own, so this takes it without a copy.)
+                    let text = String::from_utf8(Vec::from(message.data))
                         .map_err(|error| Violation::InvalidUtf8(error.to_string()))?;
                     Frame::Text { text }
                 } else {
                     Frame::Binary {
-                        data: message.data.into(),
+                        data: self.binary_payload(message.data),
                     }
                 };
                 Ok(Some(Event::Message(frame)))
@@ -459,5 +530,36 @@ mod tests {
             decode_all(&frame(0x88, &payload)).unwrap(),
             vec![Event::Close(Some(CloseReason::new(1000, "bye")))]
         );
+    }
+
+    /// Decodes one complete binary message from `input` and returns its payload.
+    fn binary(decoder: &mut Decoder, input: &[u8]) -> bytes::Bytes {
+        match decoder.decode(input, LIMIT, LIMIT).unwrap() {
+            (used, Some(Event::Message(Frame::Binary { data }))) if used == input.len() => data,
+            other => panic!("expected one binary message, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_large_message_reuses_the_memory_of_one_the_application_dropped() {
+        let mut decoder = Decoder::new();
+        let first = binary(&mut decoder, &frame(0x82, &[1; 8 << 10]));
+        let first_address = first.as_ptr();
+        // Still held: the next message gets memory of its own, and the first stays intact.
+        let second = binary(&mut decoder, &frame(0x82, &[2; 8 << 10]));
+        assert_ne!(second.as_ptr(), first_address);
+        assert!(first.iter().all(|&byte| byte == 1));
+        drop(first);
+        let third = binary(&mut decoder, &frame(0x82, &[3; 8 << 10]));
+        assert_eq!(third.as_ptr(), first_address);
+        assert!(third.iter().all(|&byte| byte == 3) && second.iter().all(|&byte| byte == 2));
+        // Small messages are never tied to a shared allocation.
+        let small = binary(&mut decoder, &frame(0x82, &[4; 100]));
+        assert_eq!(small.len(), 100);
+        // What is kept stays within the budget.
+        for round in 0..64u8 {
+            drop(binary(&mut decoder, &frame(0x82, &[round; 60 << 10])));
+            assert!(decoder.spare_bytes <= REUSE_BUDGET);
+        }
     }
 }

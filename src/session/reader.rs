@@ -273,7 +273,7 @@ async fn deliver(
 /// otherwise into the read buffer. Cancel-safe: nothing is lost if the read is dropped.
 async fn read_into(
     io: &mut ReadHalf,
-    destination: Option<(&mut Vec<u8>, u64)>,
+    destination: Option<(&mut bytes::BytesMut, u64)>,
     buffer: &mut Vec<u8>,
 ) -> std::io::Result<usize> {
     match destination {
