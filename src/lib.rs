@@ -27,6 +27,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod buffer_pool;
 mod call;
 mod cancellation;
 mod client;

@@ -256,3 +256,35 @@ async fn incoming_stream_ends_when_the_server_closes() {
     );
     assert_eq!(session.close_reason().await.code, 4000);
 }
+
+/// Large payloads reuse memory of earlier ones once those are dropped, on the way out and in: a
+/// kept message must never change, whatever is sent and received after it.
+#[tokio::test]
+async fn large_messages_stay_intact_while_their_memory_is_reused() {
+    let server = echo_server().await;
+    let session = WebSocketClient::default()
+        .connect(&server.url("/"))
+        .await
+        .unwrap();
+    let payload = |round: usize| -> Vec<u8> {
+        let size = (4 << 10) + (round % 7) * 9_000;
+        (0..size).map(|i| ((i + round * 31) % 251) as u8).collect()
+    };
+    let mut kept = Vec::new();
+    for window in 0..20 {
+        let rounds: Vec<usize> = (window * 8..window * 8 + 8).collect();
+        let frames = rounds.iter().map(|&round| Frame::binary(payload(round)));
+        session.send_batch(frames.collect()).await.unwrap();
+        for &round in &rounds {
+            let echo = session.receive().await.unwrap();
+            assert_eq!(echo, Frame::binary(payload(round)), "echo {round}");
+            if round % 3 == 0 {
+                kept.push((round, echo)); // held while later messages arrive
+            }
+        }
+    }
+    for (round, echo) in kept {
+        assert_eq!(echo, Frame::binary(payload(round)), "kept echo {round}");
+    }
+    session.close().await.unwrap();
+}

@@ -8,6 +8,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::FrameHeader;
 
 use super::encoder::MAX_CONTROL_PAYLOAD;
 use super::utf8::Utf8Validator;
+use crate::buffer_pool::BufferPool;
 use crate::error::WebSocketError;
 use crate::frame::{CloseReason, Frame};
 
@@ -73,37 +74,14 @@ struct PartialMessage {
 /// The most bytes reserved up front for a message, whatever its header announces.
 const INITIAL_RESERVE_LIMIT: usize = 1 << 20;
 
-/// Binary messages from this size on are assembled in the allocation of an earlier one when the
-/// application has dropped that one (see [`Decoder::spares`]).
-const REUSE_MIN: usize = 4 << 10;
-
-/// The largest allocation kept for reuse.
-const REUSE_MAX: usize = 1 << 20;
-
-/// The most memory the kept allocations may add up to, so that what a session holds after a burst
-/// of large messages stays bounded.
-const REUSE_BUDGET: usize = 1 << 20;
-
-/// An allocation a large binary message was assembled in, still shared with that message.
-struct Spare {
-    /// The empty rest of the allocation after the message was split off.
-    buffer: BytesMut,
-    /// The allocation's size.
-    size: usize,
-}
-
 /// Incremental frame decoder. Feed it bytes as they arrive; it never needs a whole frame buffered.
 pub(crate) struct Decoder {
     state: State,
     message: Option<PartialMessage>,
     control: Vec<u8>,
-    /// The allocations the last large binary messages were assembled in, oldest first, within
-    /// [`REUSE_BUDGET`]. Once the application drops such a message, a new one is assembled in its
-    /// memory instead of a fresh allocation: freeing and allocating tens of KiB per message makes
-    /// the allocator return memory to the system and fault it back in, page by page.
-    spares: std::collections::VecDeque<Spare>,
-    /// The sum of the spares' sizes.
-    spare_bytes: usize,
+    /// Where large binary messages are assembled: in the memory of earlier ones the application
+    /// has dropped, when it has.
+    pool: BufferPool,
 }
 
 impl Decoder {
@@ -113,44 +91,8 @@ impl Decoder {
             state: State::Header,
             message: None,
             control: Vec::new(),
-            spares: std::collections::VecDeque::new(),
-            spare_bytes: 0,
+            pool: BufferPool::default(),
         }
-    }
-
-    /// A buffer for a binary message of `length` bytes (`reserve` of them reserved): a spare
-    /// allocation whose message the application has dropped, else a fresh one.
-    fn binary_buffer(&mut self, length: u64, reserve: usize) -> BytesMut {
-        if length >= REUSE_MIN as u64 {
-            let free = self
-                .spares
-                .iter_mut()
-                .position(|spare| spare.size >= reserve && spare.buffer.try_reclaim(reserve));
-            if let Some(spare) = free.and_then(|index| self.spares.remove(index)) {
-                self.spare_bytes -= spare.size;
-                return spare.buffer;
-            }
-        }
-        BytesMut::with_capacity(reserve)
-    }
-
-    /// Turns an assembled binary message into its payload, keeping a large one's allocation.
-    fn binary_payload(&mut self, mut data: BytesMut) -> bytes::Bytes {
-        let size = data.capacity();
-        if !(REUSE_MIN..=REUSE_MAX).contains(&size) {
-            return data.freeze();
-        }
-        let payload = data.split().freeze();
-        self.spares.push_back(Spare { buffer: data, size });
-        self.spare_bytes += size;
-        while self.spare_bytes > REUSE_BUDGET {
-            let oldest = self
-                .spares
-                .pop_front()
-                .expect("the sizes add up to spare_bytes");
-            self.spare_bytes -= oldest.size;
-        }
-        payload
     }
 
     /// Consumes bytes from `input` until an event completes or the input runs out. Returns how many
@@ -305,7 +247,7 @@ impl Decoder {
                         let buffer = if text {
                             BytesMut::with_capacity(reserve)
                         } else {
-                            self.binary_buffer(length, reserve)
+                            self.pool.take(reserve)
                         };
                         self.message = Some(PartialMessage {
                             text,
@@ -348,7 +290,7 @@ impl Decoder {
                     Frame::Text { text }
                 } else {
                     Frame::Binary {
-                        data: self.binary_payload(message.data),
+                        data: self.pool.freeze(message.data),
                     }
                 };
                 Ok(Some(Event::Message(frame)))
@@ -556,10 +498,5 @@ mod tests {
         // Small messages are never tied to a shared allocation.
         let small = binary(&mut decoder, &frame(0x82, &[4; 100]));
         assert_eq!(small.len(), 100);
-        // What is kept stays within the budget.
-        for round in 0..64u8 {
-            drop(binary(&mut decoder, &frame(0x82, &[round; 60 << 10])));
-            assert!(decoder.spare_bytes <= REUSE_BUDGET);
-        }
     }
 }

@@ -8,6 +8,7 @@ mod reader;
 mod state;
 mod writer;
 
+use crate::buffer_pool::{BufferPool, REUSE_MIN};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,6 +44,9 @@ pub struct ClientWebSocketSession {
     /// Messages handed back unread by [`return_unread`](Self::return_unread), delivered before
     /// the incoming queue.
     returned: std::sync::Mutex<VecDeque<Frame>>,
+    /// Where large binary payloads are copied when queued, so that the caller's buffer is freed
+    /// at once on the caller's thread (see [`BufferPool`]).
+    send_pool: std::sync::Mutex<BufferPool>,
     call: HttpCall,
 }
 
@@ -94,6 +98,7 @@ impl ClientWebSocketSession {
             outgoing: Mutex::new(Some(outgoing_tx)),
             incoming: Mutex::new(incoming_rx),
             returned: std::sync::Mutex::new(VecDeque::new()),
+            send_pool: std::sync::Mutex::new(BufferPool::default()),
             call: connection.call,
         })
     }
@@ -139,7 +144,10 @@ impl ClientWebSocketSession {
             drop(guard);
             return Err(self.closed_error().await);
         };
-        let mut frames = frames.into_iter().peekable();
+        let mut frames = frames
+            .into_iter()
+            .map(|frame| self.pooled(frame))
+            .peekable();
         while frames.peek().is_some() {
             let wanted = frames.size_hint().0.clamp(1, sender.max_capacity());
             let Ok(permits) = sender.reserve_many(wanted).await else {
@@ -156,6 +164,25 @@ impl ClientWebSocketSession {
                 .fetch_add(queued, std::sync::atomic::Ordering::AcqRel);
         }
         Ok(())
+    }
+
+    /// `frame` as queued: a large binary payload is copied into pooled memory and the caller's
+    /// buffer dropped here. Otherwise the writer task would free it after the write, behind the
+    /// messages queued with it, and the allocator would hand the memory back to the system only
+    /// to fault it in again for the next message.
+    fn pooled(&self, frame: Frame) -> Frame {
+        match frame {
+            Frame::Binary { data } if data.len() >= REUSE_MIN => {
+                let mut pool = self
+                    .send_pool
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                Frame::Binary {
+                    data: pool.copy(&data),
+                }
+            }
+            frame => frame,
+        }
     }
 
     /// Up to `limit` of the messages handed back by `return_unread`, oldest first.
@@ -344,7 +371,7 @@ impl ClientWebSocketSession {
             let Ok(permit) = sender.try_reserve() else {
                 break;
             };
-            permit.send(Outbound::Frame(frame));
+            permit.send(Outbound::Frame(self.pooled(frame)));
             queued += 1;
         }
         self.shared
