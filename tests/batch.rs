@@ -5,7 +5,7 @@ mod peers;
 
 use std::time::Duration;
 
-use peers::{close_code, echo_server, scripted_server, server_frame};
+use peers::{close_code, echo_session, scripted_server, server_frame};
 use uniws::{CancellationToken, CloseReason, Frame, WebSocketClient, WebSocketError};
 
 fn numbered(count: usize) -> Vec<Frame> {
@@ -22,11 +22,7 @@ fn numbered(count: usize) -> Vec<Frame> {
 
 #[tokio::test]
 async fn batches_echo_in_order_and_respect_their_limit() {
-    let server = echo_server().await;
-    let session = WebSocketClient::default()
-        .connect(&server.url("/"))
-        .await
-        .unwrap();
+    let (_server, session) = echo_session().await;
     let sent = numbered(500);
     // More frames than the outgoing queue holds: the batch waits for room, in order.
     session.send_batch(sent.clone()).await.unwrap();
@@ -43,11 +39,7 @@ async fn batches_echo_in_order_and_respect_their_limit() {
 
 #[tokio::test]
 async fn an_invalid_frame_fails_the_batch_before_anything_is_queued() {
-    let server = echo_server().await;
-    let session = WebSocketClient::default()
-        .connect(&server.url("/"))
-        .await
-        .unwrap();
+    let (_server, session) = echo_session().await;
     let invalid = vec![
         Frame::text("not sent"),
         Frame::Ping {
@@ -144,11 +136,7 @@ async fn messages_before_a_failure_come_first_then_the_failure() {
 
 #[tokio::test]
 async fn a_cancelled_batch_receive_leaves_the_messages_for_the_next_call() {
-    let server = echo_server().await;
-    let session = WebSocketClient::default()
-        .connect(&server.url("/"))
-        .await
-        .unwrap();
+    let (_server, session) = echo_session().await;
     let token = CancellationToken::new();
     let waiting = {
         let session = session.clone();
@@ -172,11 +160,7 @@ async fn a_cancelled_batch_receive_leaves_the_messages_for_the_next_call() {
 
 #[tokio::test]
 async fn try_calls_never_wait_and_never_lose_a_frame() {
-    let server = echo_server().await;
-    let session = WebSocketClient::default()
-        .connect(&server.url("/"))
-        .await
-        .unwrap();
+    let (_server, session) = echo_session().await;
     assert!(session.try_receive_batch(8).is_empty());
     assert!(matches!(
         session.try_send(Frame::Pong {
@@ -254,11 +238,7 @@ async fn try_send_says_false_when_the_queue_is_full_and_send_then_waits() {
 
 #[tokio::test]
 async fn messages_returned_unread_come_back_first_and_in_order() {
-    let server = echo_server().await;
-    let session = WebSocketClient::default()
-        .connect(&server.url("/"))
-        .await
-        .unwrap();
+    let (_server, session) = echo_session().await;
     let sent = numbered(8);
     session.send_batch(sent.clone()).await.unwrap();
     let mut taken = Vec::new();
@@ -281,11 +261,7 @@ async fn messages_returned_unread_come_back_first_and_in_order() {
 
 #[tokio::test]
 async fn try_send_batch_queues_a_prefix_and_stops_at_a_close() {
-    let server = echo_server().await;
-    let session = WebSocketClient::default()
-        .connect(&server.url("/"))
-        .await
-        .unwrap();
+    let (_server, session) = echo_session().await;
     assert!(matches!(
         session.try_send_batch(vec![
             Frame::text("not queued"),

@@ -5,7 +5,7 @@ mod peers;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use peers::{echo_server, ExternalPeer};
+use peers::{echo_server, echo_session, ExternalPeer};
 use uniws::{
     CancellationToken, Frame, WebSocketClient, WebSocketConfig, WebSocketError, WebSocketRequest,
 };
@@ -80,11 +80,7 @@ async fn a_thousand_sends_without_reading_lose_nothing() {
 
 #[tokio::test]
 async fn dropping_a_pending_receive_does_not_lose_the_next_message() {
-    let server = echo_server().await;
-    let session = WebSocketClient::default()
-        .connect(&server.url("/"))
-        .await
-        .unwrap();
+    let (_server, session) = echo_session().await;
     for _ in 0..20 {
         // A receive that times out is dropped while waiting.
         assert!(
@@ -100,11 +96,7 @@ async fn dropping_a_pending_receive_does_not_lose_the_next_message() {
 
 #[tokio::test]
 async fn a_cancelled_token_ends_a_waiting_receive_promptly() {
-    let server = echo_server().await;
-    let session = WebSocketClient::default()
-        .connect(&server.url("/"))
-        .await
-        .unwrap();
+    let (_server, session) = echo_session().await;
     let token = CancellationToken::new();
     let waiting = {
         let session = session.clone();
@@ -172,11 +164,7 @@ async fn a_cancelled_token_ends_a_hanging_open() {
 
 #[tokio::test]
 async fn concurrent_receivers_each_get_distinct_messages() {
-    let server = echo_server().await;
-    let session = WebSocketClient::default()
-        .connect(&server.url("/"))
-        .await
-        .unwrap();
+    let (_server, session) = echo_session().await;
     let mut receivers = Vec::new();
     for _ in 0..4 {
         let session = session.clone();

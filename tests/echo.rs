@@ -3,7 +3,7 @@
 
 mod peers;
 
-use peers::{echo_server, ExternalPeer};
+use peers::{echo_server, echo_session, ExternalPeer};
 use uniws::{Frame, HttpMethod, WebSocketClient, WebSocketConfig, WebSocketRequest};
 
 async fn echo_round_trips(url: &str) {
@@ -52,11 +52,7 @@ async fn echoes_through_node_ws() {
 
 #[tokio::test]
 async fn many_messages_keep_their_order() {
-    let server = echo_server().await;
-    let session = WebSocketClient::default()
-        .connect(&server.url("/"))
-        .await
-        .unwrap();
+    let (_server, session) = echo_session().await;
     let receiver = {
         let session = session.clone();
         tokio::spawn(async move {
@@ -261,11 +257,7 @@ async fn incoming_stream_ends_when_the_server_closes() {
 /// kept message must never change, whatever is sent and received after it.
 #[tokio::test]
 async fn large_messages_stay_intact_while_their_memory_is_reused() {
-    let server = echo_server().await;
-    let session = WebSocketClient::default()
-        .connect(&server.url("/"))
-        .await
-        .unwrap();
+    let (_server, session) = echo_session().await;
     let payload = |round: usize| -> Vec<u8> {
         let size = (4 << 10) + (round % 7) * 9_000;
         (0..size).map(|i| ((i + round * 31) % 251) as u8).collect()

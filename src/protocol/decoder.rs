@@ -495,8 +495,11 @@ mod tests {
         let third = binary(&mut decoder, &frame(0x82, &[3; 8 << 10]));
         assert_eq!(third.as_ptr(), first_address);
         assert!(third.iter().all(|&byte| byte == 3) && second.iter().all(|&byte| byte == 2));
-        // Small messages are never tied to a shared allocation.
+        // A small message takes no pooled memory: the dropped third's is still there for the next.
+        drop(third);
         let small = binary(&mut decoder, &frame(0x82, &[4; 100]));
-        assert_eq!(small.len(), 100);
+        assert_eq!(&small[..], &[4; 100][..]);
+        let fourth = binary(&mut decoder, &frame(0x82, &[5; 8 << 10]));
+        assert_eq!(fourth.as_ptr(), first_address);
     }
 }

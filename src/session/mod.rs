@@ -173,10 +173,7 @@ impl ClientWebSocketSession {
     fn pooled(&self, frame: Frame) -> Frame {
         match frame {
             Frame::Binary { data } if data.len() >= REUSE_MIN => {
-                let mut pool = self
-                    .send_pool
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                let mut pool = state::lock(&self.send_pool);
                 Frame::Binary {
                     data: pool.copy(&data),
                 }
@@ -187,10 +184,7 @@ impl ClientWebSocketSession {
 
     /// Up to `limit` of the messages handed back by `return_unread`, oldest first.
     fn take_returned(&self, limit: usize) -> Vec<Frame> {
-        let mut returned = self
-            .returned
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut returned = state::lock(&self.returned);
         let count = returned.len().min(limit);
         returned.drain(..count).collect()
     }
@@ -328,10 +322,7 @@ impl ClientWebSocketSession {
     /// iterators hold a batch call it when the iterator goes away, so leaving a loop early loses
     /// nothing. (With one reader at a time, as receiving requires, order is kept.)
     pub fn return_unread(&self, frames: Vec<Frame>) {
-        let mut returned = self
-            .returned
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut returned = state::lock(&self.returned);
         for frame in frames.into_iter().rev() {
             returned.push_front(frame);
         }

@@ -133,9 +133,7 @@ impl Shared {
 
     /// Locks the outcome. A panic elsewhere never leaves it unusable.
     pub fn outcome(&self) -> std::sync::MutexGuard<'_, Outcome> {
-        self.outcome
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.outcome)
     }
 
     /// Marks the session as closing.
@@ -177,4 +175,11 @@ impl Shared {
     pub fn stop_now(&self) {
         self.stop.send_replace(true);
     }
+}
+
+/// Locks `mutex`; a panic while it was held never leaves what it guards unusable.
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

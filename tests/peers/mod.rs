@@ -137,6 +137,16 @@ pub async fn echo_server() -> TungsteniteServer {
     tungstenite_server(echo).await
 }
 
+/// An in-process echo server and a session connected to it with the default configuration.
+pub async fn echo_session() -> (TungsteniteServer, Arc<uniws::ClientWebSocketSession>) {
+    let server = echo_server().await;
+    let session = uniws::WebSocketClient::default()
+        .connect(&server.url("/"))
+        .await
+        .unwrap();
+    (server, session)
+}
+
 /// A server process (Python or Node) that lives as long as this value.
 pub struct ExternalPeer {
     child: Child,
