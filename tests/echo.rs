@@ -280,3 +280,43 @@ async fn large_messages_stay_intact_while_their_memory_is_reused() {
     }
     session.close().await.unwrap();
 }
+
+/// A send is written on the caller's thread when nothing is ahead of it and the application is
+/// not pipelining, and by the writer task otherwise (bursts, or a socket that did not take a large
+/// frame at once). Whichever way each frame goes, the peer gets them in the order they were sent.
+/// (On two threads, so that the writer task runs beside the sender.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sends_written_at_once_and_sends_left_to_the_writer_keep_their_order() {
+    let (_server, session) = echo_session().await;
+    let sizes = [32, 100 << 10, 1 << 10, 3 << 20, 7];
+    let message =
+        |index: usize| Frame::binary(vec![(index % 251) as u8; sizes[index % sizes.len()]]);
+    // Names a message by its first byte and length, not by megabytes of content.
+    let describe = |frame: &Frame| match frame {
+        Frame::Binary { data } => format!("{} bytes of {:?}", data.len(), data.first()),
+        other => format!("{other:?}"),
+    };
+    let mut next = 0;
+    for burst in 0..24 {
+        // Ask, then wait for the answer: written at once.
+        session.send(message(next)).await.unwrap();
+        let answer = session.receive().await.unwrap();
+        assert!(
+            answer == message(next),
+            "answer {next}: {}",
+            describe(&answer)
+        );
+        next += 1;
+        // Several sends before reading: gathered by the writer task.
+        let indices: Vec<usize> = (next..next + burst).collect();
+        for &index in &indices {
+            session.send(message(index)).await.unwrap();
+        }
+        for &index in &indices {
+            let echo = session.receive().await.unwrap();
+            assert!(echo == message(index), "echo {index}: {}", describe(&echo));
+        }
+        next += burst;
+    }
+    session.close().await.unwrap();
+}

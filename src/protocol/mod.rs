@@ -8,6 +8,8 @@
 mod decoder;
 mod encoder;
 mod mask;
+#[cfg(test)]
+pub(crate) use mask::apply_mask;
 mod utf8;
 
 pub(crate) use decoder::{Decoder, Event, Violation};

@@ -1,11 +1,16 @@
-//! The session handle the application holds, and the two tasks that own the socket.
+//! The session handle the application holds, and the two tasks that keep the connection running.
 //!
-//! One reader task and one writer task own the two halves of the connection; the handle only
-//! queues frames for the writer and takes messages from the reader through bounded channels, so
-//! every call is a short, cancel-safe exchange and dropping the handle just closes the channels.
+//! A reader task owns the read half: it answers pings, delivers messages to a bounded channel and
+//! runs the close handshake whether or not the application is reading. The write half sits in a
+//! [`Wire`] shared by the handle and a writer task: a send with nothing ahead of it is written on
+//! the caller's thread (as a direct tokio-tungstenite write), other sends are gathered by the
+//! writer task into one write per batch, and the writer also sends pongs, pings and close frames.
+//! No send waits on the socket while holding anything across an `.await`, so every call stays
+//! cancel-safe and dropping the handle just closes the channels.
 
 mod reader;
 mod state;
+mod wire;
 mod writer;
 
 use crate::buffer_pool::{BufferPool, REUSE_MIN};
@@ -26,6 +31,7 @@ use crate::frame::{CloseReason, Frame};
 use crate::protocol::MAX_CONTROL_PAYLOAD;
 use reader::Reader;
 use state::Shared;
+use wire::Wire;
 use writer::{Outbound, Writer};
 
 /// The longest close message that fits a control frame after the two code bytes.
@@ -33,12 +39,15 @@ const MAX_CLOSE_MESSAGE: usize = MAX_CONTROL_PAYLOAD - 2;
 
 /// An open WebSocket session, like Ktor's `DefaultClientWebSocketSession`.
 ///
-/// Sending queues frames for the session's writer (waiting only while the outgoing queue is full);
-/// [`receive`](Self::receive) returns complete messages in order. Pings from the peer are answered
-/// automatically. Dropping the last reference closes the session with 1000 in the background.
+/// Sending writes frames at once or queues them for the session's writer (waiting only while the
+/// outgoing queue is full); [`receive`](Self::receive) returns complete messages in order. Pings
+/// from the peer are answered automatically. Dropping the last reference closes the session with 1000 in the background.
 #[derive(uniffi::Object)]
 pub struct ClientWebSocketSession {
     shared: Arc<Shared>,
+    /// The write side: sends with nothing ahead of them write here directly.
+    wire: Arc<Wire>,
+    /// The writer's queue, for sends that cannot be written at once. Its lock orders all sends.
     outgoing: Mutex<Option<mpsc::Sender<Outbound>>>,
     incoming: Mutex<mpsc::Receiver<Frame>>,
     /// Messages handed back unread by [`return_unread`](Self::return_unread), delivered before
@@ -74,7 +83,8 @@ impl ClientWebSocketSession {
             shared.clone(),
             control_tx,
         );
-        let writer = Writer::new(connection.writer, shared.clone());
+        let wire = Arc::new(Wire::new(connection.writer));
+        let writer = Writer::new(wire.clone(), shared.clone());
         let supervised = shared.clone();
         tokio::spawn(async move {
             let reader = tokio::spawn(reader.run(incoming_tx));
@@ -95,6 +105,7 @@ impl ClientWebSocketSession {
 
         Arc::new(ClientWebSocketSession {
             shared,
+            wire,
             outgoing: Mutex::new(Some(outgoing_tx)),
             incoming: Mutex::new(incoming_rx),
             returned: std::sync::Mutex::new(VecDeque::new()),
@@ -136,18 +147,18 @@ impl ClientWebSocketSession {
         }
     }
 
-    /// Queues checked data and control frames for the writer, in order, taking room in the queue
-    /// for as many at a time as it can.
+    /// Sends checked data and control frames, in order: written at once while nothing is ahead of
+    /// them (see [`Wire::write_now`]), the rest queued for the writer, taking room in the queue for
+    /// as many at a time as it can.
     async fn queue(&self, frames: impl IntoIterator<Item = Frame>) -> Result<()> {
         let guard = self.outgoing.lock().await;
         let Some(sender) = guard.as_ref().filter(|_| !self.shared.is_closing()) else {
             drop(guard);
             return Err(self.closed_error().await);
         };
-        let mut frames = frames
-            .into_iter()
-            .map(|frame| self.pooled(frame))
-            .peekable();
+        let mut frames = frames.into_iter().peekable();
+        self.write_now(&mut frames);
+        let mut frames = frames.map(|frame| self.pooled(frame)).peekable();
         while frames.peek().is_some() {
             let wanted = frames.size_hint().0.clamp(1, sender.max_capacity());
             let Ok(permits) = sender.reserve_many(wanted).await else {
@@ -164,6 +175,21 @@ impl ClientWebSocketSession {
                 .fetch_add(queued, std::sync::atomic::Ordering::AcqRel);
         }
         Ok(())
+    }
+
+    /// Writes frames at once while nothing is ahead of them; counts them as queued. Call with the
+    /// `outgoing` lock held, which orders this against every other send.
+    fn write_now(&self, frames: &mut std::iter::Peekable<impl Iterator<Item = Frame>>) -> u64 {
+        let queued = &self.shared.queued_frames;
+        let written = self.wire.write_now(
+            frames,
+            queued.load(std::sync::atomic::Ordering::Acquire),
+            self.shared
+                .received_messages
+                .load(std::sync::atomic::Ordering::Relaxed),
+        );
+        queued.fetch_add(written, std::sync::atomic::Ordering::AcqRel);
+        written
     }
 
     /// `frame` as queued: a large binary payload is copied into pooled memory and the caller's
@@ -354,11 +380,13 @@ impl ClientWebSocketSession {
         let Some(sender) = guard.as_ref().filter(|_| !self.shared.is_closing()) else {
             return Ok(0);
         };
+        let mut frames = frames
+            .into_iter()
+            .take_while(|frame| !matches!(frame, Frame::Close { .. }))
+            .peekable();
+        let written = self.write_now(&mut frames);
         let mut queued: u32 = 0;
         for frame in frames {
-            if matches!(frame, Frame::Close { .. }) {
-                break;
-            }
             let Ok(permit) = sender.try_reserve() else {
                 break;
             };
@@ -368,7 +396,7 @@ impl ClientWebSocketSession {
         self.shared
             .queued_frames
             .fetch_add(u64::from(queued), std::sync::atomic::Ordering::AcqRel);
-        Ok(queued)
+        Ok(u32::try_from(written).unwrap_or(u32::MAX) + queued)
     }
 
     /// [`receive_batch`](Self::receive_batch) that returns `Cancelled` as soon as `token` is

@@ -249,7 +249,7 @@ async fn deliver(
     incoming: &mpsc::Sender<Frame>,
     stop: &mut watch::Receiver<bool>,
 ) -> bool {
-    match incoming.try_send(frame) {
+    let delivered = match incoming.try_send(frame) {
         Ok(()) => true,
         // Nobody reads any more: the session handle is gone and closing.
         Err(mpsc::error::TrySendError::Closed(_)) => true,
@@ -266,7 +266,9 @@ async fn deliver(
             shared.reader_paused.store(false, Ordering::Release);
             delivered
         }
-    }
+    };
+    shared.received_messages.fetch_add(1, Ordering::Relaxed);
+    delivered
 }
 
 /// Reads into `destination` (a message's payload, at most the bytes it still needs) when given,

@@ -107,6 +107,8 @@ pub(crate) struct Shared {
     pub reader_paused: AtomicBool,
     /// Frames the application has queued for sending, counted in queue order.
     pub queued_frames: AtomicU64,
+    /// Messages the reader has delivered to the incoming queue.
+    pub received_messages: AtomicU64,
     /// How the session is ending.
     pub outcome: Mutex<Outcome>,
     /// Tells both tasks to stop at once (a failure, or the close timeout ran out).
@@ -125,6 +127,7 @@ impl Shared {
             closing: AtomicBool::new(false),
             reader_paused: AtomicBool::new(false),
             queued_frames: AtomicU64::new(0),
+            received_messages: AtomicU64::new(0),
             outcome: Mutex::new(Outcome::default()),
             stop: watch::Sender::new(false),
             finished: watch::Sender::new(None),

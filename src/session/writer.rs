@@ -1,21 +1,18 @@
 //! The writer task: drains the outgoing queue in batches, answers pings, runs the pinger and sends
 //! the close frames.
 
-use std::io::IoSlice;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, Interval, MissedTickBehavior};
 
 use super::state::Shared;
-use crate::connect::WriteHalf;
+use super::wire::{Wire, BATCH_BYTES};
 use crate::error::WebSocketError;
 use crate::frame::{CloseReason, Frame};
-use crate::protocol::{encode_close, encode_frame};
 
 /// What the application queues for the writer.
 pub(crate) enum Outbound {
@@ -37,22 +34,11 @@ pub(crate) enum Control {
     Fail { reason: CloseReason, after: u64 },
 }
 
-/// How many bytes a batch may gather before it is written.
-const BATCH_BYTES: usize = 64 << 10;
-
 /// The writer's state.
 pub(crate) struct Writer {
-    io: WriteHalf,
+    wire: Arc<Wire>,
     shared: Arc<Shared>,
-    /// Small frames of the batch being gathered, encoded back to back.
-    buffer: Vec<u8>,
-    /// Earlier parts of the batch, in order: encoded small frames and large payloads masked in
-    /// place. Written with the buffer in one vectored write.
-    segments: Vec<Vec<u8>>,
-    /// The bytes in `segments`.
-    segment_bytes: usize,
     close_sent: bool,
-    written_frames: u64,
 }
 
 /// A ping waiting for its pong.
@@ -62,16 +48,12 @@ struct PendingPing {
 }
 
 impl Writer {
-    /// A writer over `io`.
-    pub(crate) fn new(io: WriteHalf, shared: Arc<Shared>) -> Self {
+    /// A writer over `wire`.
+    pub(crate) fn new(wire: Arc<Wire>, shared: Arc<Shared>) -> Self {
         Writer {
-            io,
+            wire,
             shared,
-            buffer: Vec::new(),
-            segments: Vec::new(),
-            segment_bytes: 0,
             close_sent: false,
-            written_frames: 0,
         }
     }
 
@@ -94,7 +76,7 @@ impl Writer {
         let result: std::io::Result<()> = async {
             loop {
                 if let Some((reason, after)) = &pending_fail {
-                    if self.written_frames >= *after {
+                    if self.wire.outbox().encoded_frames() >= *after {
                         if !self.close_sent {
                             self.send_close(Some(reason)).await?;
                         }
@@ -104,6 +86,7 @@ impl Writer {
                 tokio::select! {
                     biased;
                     _ = stopped(&mut stop) => return Ok(()),
+                    _ = self.wire.handed_off() => self.flush().await?,
                     message = control.recv(), if control_open => match message {
                         None => {
                             // The reader has finished; only a pending failure is left to write.
@@ -131,8 +114,7 @@ impl Writer {
                                 // Closing the queue first means no send can slip in behind.
                                 outgoing.close();
                                 while let Ok(Outbound::Frame(frame)) = outgoing.try_recv() {
-                                    self.push(frame);
-                                    self.written_frames += 1;
+                                    self.wire.outbox().encode_application(frame);
                                 }
                                 self.send_close(reason.as_ref()).await?;
                             }
@@ -200,70 +182,55 @@ impl Writer {
         if !peer_closed {
             self.shared.stop_now();
         }
-        let _ = self.io.shutdown().await;
+        self.wire.shut_down().await;
     }
 
-    /// Writes `first` and whatever else is already queued, up to [`BATCH_BYTES`], then flushes once.
+    /// Encodes `first` and whatever else is already queued, up to [`BATCH_BYTES`], then writes and
+    /// flushes once.
     async fn write_batch(
         &mut self,
         first: Outbound,
         outgoing: &mut mpsc::Receiver<Outbound>,
     ) -> std::io::Result<()> {
+        self.encode_batch(first, outgoing);
+        self.flush().await
+    }
+
+    /// Encodes `first` and whatever else is already queued, up to [`BATCH_BYTES`].
+    fn encode_batch(&mut self, first: Outbound, outgoing: &mut mpsc::Receiver<Outbound>) {
+        let mut outbox = self.wire.outbox();
         let mut next = Some(first);
         while let Some(message) = next.take() {
             match message {
-                Outbound::Frame(frame) => {
-                    self.push(frame);
-                    self.written_frames += 1;
-                }
+                Outbound::Frame(frame) => outbox.encode_application(frame),
                 Outbound::Close(reason) => {
                     self.shared.begin_closing();
                     self.shared.outcome().sent_close = reason.clone();
-                    encode_close(reason.as_ref(), &mut self.buffer);
+                    outbox.encode_close(reason.as_ref());
                     self.close_sent = true;
                     break;
                 }
             }
-            if self.buffer.len() + self.segment_bytes < BATCH_BYTES {
+            if outbox.unwritten() < BATCH_BYTES {
                 next = outgoing.try_recv().ok();
             }
         }
-        self.flush().await
     }
 
-    /// Encodes `frame` into the batch; a large payload joins it without being copied.
+    /// Encodes a frame of the session's own (ping, pong).
     fn push(&mut self, frame: Frame) {
-        if let Some(payload) = encode_frame(frame, &mut self.buffer) {
-            let header = std::mem::replace(&mut self.buffer, Vec::with_capacity(256));
-            self.segment_bytes += header.len() + payload.len();
-            self.segments.push(header);
-            self.segments.push(payload);
-        }
+        self.wire.outbox().encode(frame);
     }
 
-    /// Writes the batch (one vectored write where the stream allows) and flushes the stream.
+    /// Writes and flushes everything encoded so far.
     async fn flush(&mut self) -> std::io::Result<()> {
-        if self.segments.is_empty() {
-            if !self.buffer.is_empty() {
-                self.io.write_all(&self.buffer).await?;
-                self.buffer.clear();
-            }
-        } else {
-            if !self.buffer.is_empty() {
-                let tail = std::mem::take(&mut self.buffer);
-                self.segments.push(tail);
-            }
-            write_all_vectored(&mut self.io, &self.segments).await?;
-            self.segments.clear();
-            self.segment_bytes = 0;
-        }
-        self.io.flush().await
+        self.wire.write_out().await
     }
 
     /// Sends a close frame (echo, failure) and flushes.
     async fn send_close(&mut self, reason: Option<&CloseReason>) -> std::io::Result<()> {
         self.shared.begin_closing();
-        encode_close(reason, &mut self.buffer);
+        self.wire.outbox().encode_close(reason);
         self.close_sent = true;
         self.flush().await
     }
@@ -284,24 +251,6 @@ impl Writer {
         }
         Ok(())
     }
-}
-
-/// Writes every byte of `segments`, in order, with as few calls as the stream allows.
-async fn write_all_vectored(io: &mut WriteHalf, segments: &[Vec<u8>]) -> std::io::Result<()> {
-    let mut slices: Vec<IoSlice<'_>> = segments
-        .iter()
-        .filter(|segment| !segment.is_empty())
-        .map(|segment| IoSlice::new(segment))
-        .collect();
-    let mut remaining = &mut slices[..];
-    while !remaining.is_empty() {
-        let written = io.write_vectored(remaining).await?;
-        if written == 0 {
-            return Err(std::io::ErrorKind::WriteZero.into());
-        }
-        IoSlice::advance_slices(&mut remaining, written);
-    }
-    Ok(())
 }
 
 fn make_ticker(period: Option<Duration>) -> Option<Interval> {

@@ -1,0 +1,401 @@
+//! The connection's write side, shared by the writer task and the session handle.
+//!
+//! Frames are encoded, in order, into one [`Outbox`] and written by whichever side gets there
+//! first. A send whose frames have nothing ahead of them (nothing queued for the writer, nothing
+//! unwritten) encodes and writes them on the caller's thread, as a direct tokio-tungstenite write
+//! does, without waking another task. Whatever the socket does not take at once is left to the
+//! writer task, which then owns the outbox until it is written.
+
+use std::collections::VecDeque;
+use std::future::poll_fn;
+use std::io::IoSlice;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::task::{Context, Poll, Waker};
+
+use tokio::io::AsyncWrite;
+use tokio::sync::Notify;
+
+use super::state::lock;
+use crate::connect::WriteHalf;
+use crate::frame::{CloseReason, Frame};
+use crate::protocol::{encode_close, encode_frame};
+
+/// How many bytes may gather in the outbox before they are written.
+pub(crate) const BATCH_BYTES: usize = 64 << 10;
+
+/// Buffers of small frames up to this capacity are kept for the next batch.
+const SPARE_MAX: usize = 64 << 10;
+
+/// The most buffers one write hands to the socket.
+const MAX_SLICES: usize = 64;
+
+/// The write side: the outbox and the signal that hands it to the writer task.
+pub(crate) struct Wire {
+    outbox: Mutex<Outbox>,
+    /// Wakes the writer task when a write on the caller's thread left bytes it must finish.
+    handoff: Notify,
+}
+
+impl Wire {
+    /// A wire over `io`.
+    pub(crate) fn new(io: WriteHalf) -> Self {
+        Wire {
+            outbox: Mutex::new(Outbox {
+                io: Some(io),
+                chunks: VecDeque::new(),
+                front_written: 0,
+                unwritten: 0,
+                back_open: false,
+                unflushed: false,
+                close_encoded: false,
+                encoded_frames: 0,
+                spare: None,
+                failure: None,
+            }),
+            handoff: Notify::new(),
+        }
+    }
+
+    /// Locks the outbox. Never held across an `.await`.
+    pub(crate) fn outbox(&self) -> std::sync::MutexGuard<'_, Outbox> {
+        lock(&self.outbox)
+    }
+
+    /// Encodes application frames from `frames`, in order, as long as nothing is ahead of them:
+    /// every application frame accepted before (`queued_frames`) must be encoded already. Returns
+    /// how many it took; the rest go to the writer's queue. Never waits.
+    ///
+    /// When the outbox is idle and the application is not pipelining (`received_messages` has
+    /// caught up with `queued_frames`, as between a request and its answer), the frames are
+    /// written at once on the caller's thread, without waking the writer task. Otherwise more
+    /// sends are likely to follow at once, so the writer task gathers them into one write (it is
+    /// woken for them, or is already writing). Bytes the socket does not take at once stay in the
+    /// outbox for the writer task.
+    pub(crate) fn write_now(
+        &self,
+        frames: &mut std::iter::Peekable<impl Iterator<Item = Frame>>,
+        queued_frames: u64,
+        received_messages: u64,
+    ) -> u64 {
+        let mut outbox = self.outbox();
+        if outbox.close_encoded || outbox.encoded_frames != queued_frames {
+            return 0;
+        }
+        let pipelining = queued_frames > received_messages;
+        let was_idle = outbox.is_idle();
+        let mut taken = 0;
+        loop {
+            while outbox.unwritten < BATCH_BYTES {
+                let Some(frame) = frames.next() else { break };
+                outbox.encode_application(frame);
+                taken += 1;
+            }
+            if !was_idle {
+                // The writer task owns the outbox and writes these with the rest.
+                break;
+            }
+            if pipelining {
+                self.handoff.notify_one();
+                break;
+            }
+            let mut context = Context::from_waker(Waker::noop());
+            match outbox.poll_write_out(&mut context) {
+                Poll::Ready(Ok(())) if frames.peek().is_some() => {}
+                Poll::Ready(Ok(())) => break,
+                Poll::Ready(Err(error)) => {
+                    // The writer task reports it and ends the session, as for its own writes.
+                    outbox.failure = Some(error);
+                    self.handoff.notify_one();
+                    break;
+                }
+                Poll::Pending => {
+                    self.handoff.notify_one();
+                    break;
+                }
+            }
+        }
+        taken
+    }
+
+    /// Waits until the writer task is asked to finish what a write on the caller's thread left.
+    pub(crate) async fn handed_off(&self) {
+        self.handoff.notified().await;
+    }
+
+    /// Writes and flushes everything in the outbox, including what is added meanwhile.
+    pub(crate) async fn write_out(&self) -> std::io::Result<()> {
+        poll_fn(|context| self.outbox().poll_write_out(context)).await
+    }
+
+    /// Shuts the write side down and releases it.
+    pub(crate) async fn shut_down(&self) {
+        let _ = poll_fn(|context| match self.outbox().io.as_mut() {
+            Some(io) => Pin::new(io).poll_shutdown(context),
+            None => Poll::Ready(Ok(())),
+        })
+        .await;
+        self.outbox().io = None;
+    }
+}
+
+/// Encoded frames not yet written, and the socket they go to.
+pub(crate) struct Outbox {
+    /// `None` once the writer task has shut the connection down.
+    io: Option<WriteHalf>,
+    /// Encoded bytes in order: small frames back to back, large payloads as chunks of their own.
+    chunks: VecDeque<Vec<u8>>,
+    /// Bytes of the front chunk already written.
+    front_written: usize,
+    /// Bytes in `chunks` not yet written.
+    unwritten: usize,
+    /// Whether small frames may be appended to the back chunk.
+    back_open: bool,
+    /// Written since the last flush (TLS may hold records back until then).
+    unflushed: bool,
+    /// A close frame is in the outbox: nothing may follow it.
+    close_encoded: bool,
+    /// Application frames encoded so far, in queue order.
+    encoded_frames: u64,
+    /// A small-frame buffer kept for the next batch.
+    spare: Option<Vec<u8>>,
+    /// A write on the caller's thread failed; the writer task reports it.
+    failure: Option<std::io::Error>,
+}
+
+impl Outbox {
+    /// Whether nothing is waiting to be written or flushed. Otherwise the writer task owns the
+    /// outbox: it is waiting for the socket, and only it may poll the socket (a poll from the
+    /// caller's thread would replace its wake-up).
+    pub(crate) fn is_idle(&self) -> bool {
+        self.unwritten == 0 && !self.unflushed && self.failure.is_none()
+    }
+
+    /// Unwritten bytes in the outbox.
+    pub(crate) fn unwritten(&self) -> usize {
+        self.unwritten
+    }
+
+    /// Application frames encoded so far.
+    pub(crate) fn encoded_frames(&self) -> u64 {
+        self.encoded_frames
+    }
+
+    /// Encodes a frame the application queued.
+    pub(crate) fn encode_application(&mut self, frame: Frame) {
+        self.encoded_frames += 1;
+        self.encode(frame);
+    }
+
+    /// Encodes a frame of the session's own (ping, pong).
+    pub(crate) fn encode(&mut self, frame: Frame) {
+        let back = self.open_back();
+        let before = back.len();
+        let payload = encode_frame(frame, back);
+        self.unwritten += back.len() - before;
+        if let Some(payload) = payload {
+            self.unwritten += payload.len();
+            self.chunks.push_back(payload);
+            self.back_open = false;
+        }
+    }
+
+    /// Encodes a close frame; nothing may be encoded after it.
+    pub(crate) fn encode_close(&mut self, reason: Option<&CloseReason>) {
+        let back = self.open_back();
+        let before = back.len();
+        encode_close(reason, back);
+        self.unwritten += back.len() - before;
+        self.close_encoded = true;
+    }
+
+    /// The buffer small frames are appended to.
+    fn open_back(&mut self) -> &mut Vec<u8> {
+        let full = self
+            .chunks
+            .back()
+            .is_none_or(|back| back.len() >= SPARE_MAX);
+        if !self.back_open || full {
+            let buffer = self.spare.take().unwrap_or_default();
+            self.chunks.push_back(buffer);
+            self.back_open = true;
+        }
+        self.chunks.back_mut().expect("a chunk was just pushed")
+    }
+
+    /// Writes what is unwritten (vectored where the stream allows) and flushes.
+    fn poll_write_out(&mut self, context: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        if let Some(error) = self.failure.take() {
+            return Poll::Ready(Err(error));
+        }
+        if self.io.is_none() {
+            return Poll::Ready(Err(std::io::ErrorKind::NotConnected.into()));
+        }
+        while self.unwritten > 0 {
+            let mut slices = [IoSlice::new(&[]); MAX_SLICES];
+            let mut count = 0;
+            for (index, chunk) in self.chunks.iter().take(MAX_SLICES).enumerate() {
+                let skip = if index == 0 { self.front_written } else { 0 };
+                slices[count] = IoSlice::new(&chunk[skip..]);
+                count += 1;
+            }
+            let io = self.io.as_mut().expect("checked above");
+            let written = match Pin::new(io).poll_write_vectored(context, &slices[..count]) {
+                Poll::Ready(Ok(0)) => {
+                    return Poll::Ready(Err(std::io::ErrorKind::WriteZero.into()));
+                }
+                Poll::Ready(Ok(written)) => written,
+                Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+                Poll::Pending => return Poll::Pending,
+            };
+            self.unflushed = true;
+            self.advance(written);
+        }
+        if let Some(io) = self.io.as_mut().filter(|_| self.unflushed) {
+            match Pin::new(io).poll_flush(context) {
+                Poll::Ready(Ok(())) => self.unflushed = false,
+                other => return other,
+            }
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    /// Drops `written` bytes from the front, keeping one small-frame buffer for reuse.
+    fn advance(&mut self, written: usize) {
+        self.unwritten -= written;
+        self.front_written += written;
+        while let Some(front) = self.chunks.front() {
+            if self.front_written < front.len() {
+                break;
+            }
+            self.front_written -= front.len();
+            let mut done = self.chunks.pop_front().expect("front exists");
+            if self.chunks.is_empty() {
+                self.back_open = false;
+            }
+            if done.capacity() <= SPARE_MAX && self.spare.is_none() {
+                done.clear();
+                self.spare = Some(done);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+    use tokio::io::AsyncReadExt;
+
+    /// The payloads of the masked binary frames in `bytes`, in order.
+    fn payloads(mut bytes: &[u8]) -> Vec<Vec<u8>> {
+        let mut found = Vec::new();
+        while !bytes.is_empty() {
+            assert_eq!(bytes[0], 0x82, "a final binary frame");
+            let (length, mut at) = match bytes[1] & 0x7f {
+                126 => (usize::from(u16::from_be_bytes([bytes[2], bytes[3]])), 4),
+                127 => (
+                    usize::try_from(u64::from_be_bytes(bytes[2..10].try_into().unwrap())).unwrap(),
+                    10,
+                ),
+                short => (usize::from(short), 2),
+            };
+            let mask: [u8; 4] = bytes[at..at + 4].try_into().unwrap();
+            at += 4;
+            let mut payload = bytes[at..at + length].to_vec();
+            crate::protocol::apply_mask(&mut payload, mask);
+            found.push(payload);
+            bytes = &bytes[at + length..];
+        }
+        found
+    }
+
+    fn message(index: u8, size: usize) -> Frame {
+        Frame::binary(vec![index; size])
+    }
+
+    /// A pipe that takes 256 bytes at a time stands in for a socket that is full: what the caller
+    /// cannot write at once stays in the outbox, later frames join it behind, and the writer task
+    /// writes it all out in order.
+    #[tokio::test]
+    async fn what_the_socket_does_not_take_at_once_is_written_later_in_order() {
+        let (pipe, mut peer) = tokio::io::duplex(256);
+        let wire = Wire::new(Box::new(pipe));
+        let sizes = [100, 20_000, 3, 70_000, 50];
+        let mut frames = (0..2u8)
+            .map(|index| message(index, sizes[usize::from(index)]))
+            .peekable();
+        // Nothing sent or received yet: not pipelining, so the caller writes at once.
+        assert_eq!(wire.write_now(&mut frames, 0, 0), 2);
+        assert!(!wire.outbox().is_idle(), "the pipe took only part");
+        // Later frames are only encoded, up to the batch size: the writer task owns the outbox now.
+        let mut later = (2..5u8)
+            .map(|index| message(index, sizes[usize::from(index)]))
+            .peekable();
+        assert_eq!(wire.write_now(&mut later, 2, 2), 2);
+        assert_eq!(wire.outbox().encoded_frames(), 4);
+
+        let reading = tokio::spawn(async move {
+            let mut bytes = Vec::new();
+            peer.read_to_end(&mut bytes).await.unwrap();
+            bytes
+        });
+        tokio::time::timeout(Duration::from_secs(5), wire.handed_off())
+            .await
+            .expect("the writer task is asked to finish");
+        wire.write_out().await.unwrap();
+        assert!(wire.outbox().is_idle());
+        assert_eq!(wire.write_now(&mut later, 4, 4), 1);
+        wire.write_out().await.unwrap();
+        wire.shut_down().await;
+        let written = payloads(&reading.await.unwrap());
+        let expected: Vec<Vec<u8>> = (0..5u8)
+            .map(|index| vec![index; sizes[usize::from(index)]])
+            .collect();
+        assert_eq!(written, expected);
+    }
+
+    /// Frames that would jump ahead of frames still queued for the writer task are refused, and
+    /// nothing is written after a close frame.
+    #[tokio::test]
+    async fn nothing_jumps_the_queue_or_follows_a_close() {
+        let (pipe, _peer) = tokio::io::duplex(1 << 16);
+        let wire = Wire::new(Box::new(pipe));
+        let mut frames = std::iter::once(message(0, 10)).peekable();
+        assert_eq!(
+            wire.write_now(&mut frames, 1, 0),
+            0,
+            "one frame is queued ahead"
+        );
+        assert!(frames.peek().is_some());
+        wire.outbox().encode_close(None);
+        assert_eq!(
+            wire.write_now(&mut frames, 0, 0),
+            0,
+            "after the close frame"
+        );
+    }
+
+    /// While the application pipelines (more sent than received), the caller only encodes and the
+    /// writer task is woken to write the burst in one go.
+    #[tokio::test]
+    async fn a_pipelining_sender_leaves_the_write_to_the_writer_task() {
+        let (pipe, mut peer) = tokio::io::duplex(1 << 16);
+        let wire = Wire::new(Box::new(pipe));
+        let mut first = std::iter::once(message(0, 10)).peekable();
+        assert_eq!(wire.write_now(&mut first, 0, 0), 1);
+        assert!(wire.outbox().is_idle(), "written at once");
+        // One sent, none received: the next frames are only encoded.
+        let mut frames = (1..4u8).map(|index| message(index, 10)).peekable();
+        assert_eq!(wire.write_now(&mut frames, 1, 0), 3);
+        assert_eq!(wire.outbox().unwritten(), 3 * 16, "encoded, not written");
+        tokio::time::timeout(Duration::from_secs(5), wire.handed_off())
+            .await
+            .expect("the writer task is woken");
+        wire.write_out().await.unwrap();
+        let mut bytes = vec![0; 4 * 16];
+        peer.read_exact(&mut bytes).await.unwrap();
+        let expected: Vec<Vec<u8>> = (0..4u8).map(|index| vec![index; 10]).collect();
+        assert_eq!(payloads(&bytes), expected);
+    }
+}
