@@ -11,13 +11,17 @@ use crate::frame::{CloseReason, Frame};
 /// The largest control frame payload (RFC 6455 section 5.5).
 pub(crate) const MAX_CONTROL_PAYLOAD: usize = 125;
 
-/// Payloads at least this large are masked in place and written on their own instead of being
-/// copied into the batch buffer.
+/// Payloads at least this large are masked into a buffer of their own (from `large_buffer`) and
+/// written after the batch buffer, instead of growing it.
 const COPY_THRESHOLD: usize = 16 << 10;
 
-/// Appends `frame` to `out`. A large payload is masked in place and handed back, to be written
-/// right after `out`, saving a copy.
-pub(crate) fn encode_frame(frame: Frame, out: &mut Vec<u8>) -> Option<Vec<u8>> {
+/// Appends `frame` to `out`. A large payload is masked into an empty buffer with room for it,
+/// taken from `large_buffer`, and handed back, to be written right after `out`.
+pub(crate) fn encode_frame(
+    frame: Frame,
+    out: &mut Vec<u8>,
+    large_buffer: impl FnOnce(usize) -> Vec<u8>,
+) -> Option<Vec<u8>> {
     let (opcode, payload) = match frame {
         Frame::Text { text } => (OpCode::Data(Data::Text), Bytes::from(text.into_bytes())),
         Frame::Binary { data } => (OpCode::Data(Data::Binary), data),
@@ -28,7 +32,7 @@ pub(crate) fn encode_frame(frame: Frame, out: &mut Vec<u8>) -> Option<Vec<u8>> {
             return None;
         }
     };
-    encode_payload(opcode, payload, out)
+    encode_payload(opcode, payload, out, large_buffer)
 }
 
 /// Appends a close frame carrying `reason` (or nothing) to `out`.
@@ -38,10 +42,15 @@ pub(crate) fn encode_close(reason: Option<&CloseReason>, out: &mut Vec<u8>) {
         payload.extend_from_slice(&reason.code.to_be_bytes());
         payload.extend_from_slice(reason.message.as_bytes());
     }
-    encode_payload(OpCode::Control(Control::Close), payload.into(), out);
+    encode_payload(OpCode::Control(Control::Close), payload.into(), out, Vec::with_capacity);
 }
 
-fn encode_payload(opcode: OpCode, payload: Bytes, out: &mut Vec<u8>) -> Option<Vec<u8>> {
+fn encode_payload(
+    opcode: OpCode,
+    payload: Bytes,
+    out: &mut Vec<u8>,
+    large_buffer: impl FnOnce(usize) -> Vec<u8>,
+) -> Option<Vec<u8>> {
     let mask = random_mask();
     let header = FrameHeader {
         is_final: true,
@@ -56,10 +65,12 @@ fn encode_payload(opcode: OpCode, payload: Bytes, out: &mut Vec<u8>) -> Option<V
         .format(length, out)
         .expect("writing a frame header into a Vec cannot fail");
     if payload.len() >= COPY_THRESHOLD {
-        // Takes the allocation over when the payload owns it alone (no copy), else copies once.
-        let mut payload = Vec::from(payload);
-        apply_mask(&mut payload, mask);
-        Some(payload)
+        // Copied, so that the caller's buffer is freed where the caller dropped it and the
+        // session's buffers are reused (see `Outbox`).
+        let mut masked = large_buffer(payload.len());
+        masked.extend_from_slice(&payload);
+        apply_mask(&mut masked, mask);
+        Some(masked)
     } else {
         let start = out.len();
         out.extend_from_slice(&payload);
@@ -75,7 +86,7 @@ mod tests {
     #[test]
     fn small_text_is_masked_inline() {
         let mut out = Vec::new();
-        assert!(encode_frame(Frame::text("Hello"), &mut out).is_none());
+        assert!(encode_frame(Frame::text("Hello"), &mut out, Vec::with_capacity).is_none());
         assert_eq!(out[0], 0x81);
         assert_eq!(out[1], 0x80 | 5);
         let mask = [out[2], out[3], out[4], out[5]];
@@ -88,7 +99,7 @@ mod tests {
     fn large_binary_is_handed_back() {
         let mut out = Vec::new();
         let data = vec![7u8; 70_000];
-        let payload = encode_frame(Frame::binary(data.clone()), &mut out).expect("large payload");
+        let payload = encode_frame(Frame::binary(data.clone()), &mut out, Vec::with_capacity).expect("large payload");
         assert_eq!(out.len(), 2 + 8 + 4);
         assert_eq!(out[1], 0x80 | 127);
         let mut unmasked = payload;

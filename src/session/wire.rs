@@ -27,6 +27,12 @@ pub(crate) const BATCH_BYTES: usize = 64 << 10;
 /// Buffers of small frames up to this capacity are kept for the next batch.
 const SPARE_MAX: usize = 64 << 10;
 
+/// Buffers of large payloads up to this capacity are kept for the next large payloads...
+const LARGE_SPARE_MAX: usize = 1 << 20;
+
+/// ...this many of them: enough for the one large payload being written and the next.
+const LARGE_SPARES: usize = 2;
+
 /// The most buffers one write hands to the socket.
 const MAX_SLICES: usize = 64;
 
@@ -51,6 +57,7 @@ impl Wire {
                 close_encoded: false,
                 encoded_frames: 0,
                 spare: None,
+                large_spares: Vec::new(),
                 failure: None,
             }),
             handoff: Notify::new(),
@@ -159,6 +166,10 @@ pub(crate) struct Outbox {
     encoded_frames: u64,
     /// A small-frame buffer kept for the next batch.
     spare: Option<Vec<u8>>,
+    /// Buffers of large payloads already written, kept for the next ones: the payloads are
+    /// masked into them on the caller's thread, so the caller's buffer is freed on its own
+    /// thread and no memory changes threads (see [`crate::buffer_pool`] for why that matters).
+    large_spares: Vec<Vec<u8>>,
     /// A write on the caller's thread failed; the writer task reports it.
     failure: Option<std::io::Error>,
 }
@@ -189,9 +200,14 @@ impl Outbox {
 
     /// Encodes a frame of the session's own (ping, pong).
     pub(crate) fn encode(&mut self, frame: Frame) {
-        let back = self.open_back();
+        let large_spares = &mut self.large_spares;
+        let large_buffer = |size: usize| {
+            let fits = large_spares.iter().position(|spare| spare.capacity() >= size);
+            fits.map_or_else(|| Vec::with_capacity(size), |index| large_spares.swap_remove(index))
+        };
+        let back = open_back(&mut self.chunks, &mut self.back_open, &mut self.spare);
         let before = back.len();
-        let payload = encode_frame(frame, back);
+        let payload = encode_frame(frame, back, large_buffer);
         self.unwritten += back.len() - before;
         if let Some(payload) = payload {
             self.unwritten += payload.len();
@@ -202,25 +218,11 @@ impl Outbox {
 
     /// Encodes a close frame; nothing may be encoded after it.
     pub(crate) fn encode_close(&mut self, reason: Option<&CloseReason>) {
-        let back = self.open_back();
+        let back = open_back(&mut self.chunks, &mut self.back_open, &mut self.spare);
         let before = back.len();
         encode_close(reason, back);
         self.unwritten += back.len() - before;
         self.close_encoded = true;
-    }
-
-    /// The buffer small frames are appended to.
-    fn open_back(&mut self) -> &mut Vec<u8> {
-        let full = self
-            .chunks
-            .back()
-            .is_none_or(|back| back.len() >= SPARE_MAX);
-        if !self.back_open || full {
-            let buffer = self.spare.take().unwrap_or_default();
-            self.chunks.push_back(buffer);
-            self.back_open = true;
-        }
-        self.chunks.back_mut().expect("a chunk was just pushed")
     }
 
     /// Writes what is unwritten (vectored where the stream allows) and flushes.
@@ -273,12 +275,31 @@ impl Outbox {
             if self.chunks.is_empty() {
                 self.back_open = false;
             }
-            if done.capacity() <= SPARE_MAX && self.spare.is_none() {
-                done.clear();
-                self.spare = Some(done);
+            done.clear();
+            if done.capacity() <= SPARE_MAX {
+                if self.spare.is_none() {
+                    self.spare = Some(done);
+                }
+            } else if done.capacity() <= LARGE_SPARE_MAX && self.large_spares.len() < LARGE_SPARES {
+                self.large_spares.push(done);
             }
         }
     }
+}
+
+/// The buffer small frames are appended to: the back chunk while it is open for them and has room,
+/// else a new chunk (the kept small-frame buffer if there is one).
+fn open_back<'a>(
+    chunks: &'a mut VecDeque<Vec<u8>>,
+    back_open: &mut bool,
+    spare: &mut Option<Vec<u8>>,
+) -> &'a mut Vec<u8> {
+    let full = chunks.back().is_none_or(|back| back.len() >= SPARE_MAX);
+    if !*back_open || full {
+        chunks.push_back(spare.take().unwrap_or_default());
+        *back_open = true;
+    }
+    chunks.back_mut().expect("a chunk was just pushed")
 }
 
 #[cfg(test)]
