@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 use bytes::{Bytes, BytesMut};
 
 /// Payloads from this size on use the pool.
-pub(crate) const REUSE_MIN: usize = 4 << 10;
+const REUSE_MIN: usize = 4 << 10;
 
 /// The largest allocation kept for reuse: a session that once received a huge message does not
 /// hold its memory.
@@ -73,7 +73,8 @@ impl BufferPool {
     }
 
     /// A copy of `payload` in pooled memory.
-    pub(crate) fn copy(&mut self, payload: &[u8]) -> Bytes {
+    #[cfg(test)]
+    fn copy(&mut self, payload: &[u8]) -> Bytes {
         let mut buffer = self.take(payload.len());
         buffer.extend_from_slice(payload);
         self.freeze(buffer)

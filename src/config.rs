@@ -89,8 +89,9 @@ pub struct WebSocketConfig {
     /// backpressure). Zero counts as one. Default: 64.
     #[uniffi(default = 64)]
     pub incoming_queue_size: u32,
-    /// How many messages `send` may queue ahead of the socket before it waits. Zero counts as one.
-    /// Default: 64.
+    /// How many messages `send` may queue ahead of the socket before it waits (and at most 64 KiB
+    /// of them, so that pongs and the close frame never wait long behind them). Zero counts as
+    /// one. Default: 64.
     #[uniffi(default = 64)]
     pub outgoing_queue_size: u32,
 }

@@ -42,7 +42,12 @@ pub(crate) fn encode_close(reason: Option<&CloseReason>, out: &mut Vec<u8>) {
         payload.extend_from_slice(&reason.code.to_be_bytes());
         payload.extend_from_slice(reason.message.as_bytes());
     }
-    encode_payload(OpCode::Control(Control::Close), payload.into(), out, Vec::with_capacity);
+    encode_payload(
+        OpCode::Control(Control::Close),
+        payload.into(),
+        out,
+        Vec::with_capacity,
+    );
 }
 
 fn encode_payload(
@@ -99,7 +104,8 @@ mod tests {
     fn large_binary_is_handed_back() {
         let mut out = Vec::new();
         let data = vec![7u8; 70_000];
-        let payload = encode_frame(Frame::binary(data.clone()), &mut out, Vec::with_capacity).expect("large payload");
+        let payload = encode_frame(Frame::binary(data.clone()), &mut out, Vec::with_capacity)
+            .expect("large payload");
         assert_eq!(out.len(), 2 + 8 + 4);
         assert_eq!(out[1], 0x80 | 127);
         let mut unmasked = payload;

@@ -13,7 +13,6 @@ mod state;
 mod wire;
 mod writer;
 
-use crate::buffer_pool::{BufferPool, REUSE_MIN};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,8 +30,8 @@ use crate::frame::{CloseReason, Frame};
 use crate::protocol::MAX_CONTROL_PAYLOAD;
 use reader::Reader;
 use state::Shared;
-use wire::Wire;
-use writer::{Outbound, Writer};
+use wire::{Taken, Wire};
+use writer::Writer;
 
 /// The longest close message that fits a control frame after the two code bytes.
 const MAX_CLOSE_MESSAGE: usize = MAX_CONTROL_PAYLOAD - 2;
@@ -45,17 +44,15 @@ const MAX_CLOSE_MESSAGE: usize = MAX_CONTROL_PAYLOAD - 2;
 #[derive(uniffi::Object)]
 pub struct ClientWebSocketSession {
     shared: Arc<Shared>,
-    /// The write side: sends with nothing ahead of them write here directly.
+    /// The write side, whose outbox sends encode their frames into.
     wire: Arc<Wire>,
-    /// The writer's queue, for sends that cannot be written at once. Its lock orders all sends.
-    outgoing: Mutex<Option<mpsc::Sender<Outbound>>>,
+    /// Held while a send puts its frames in the outbox (waiting for room if need be), so that
+    /// concurrent sends keep their frames together and in call order.
+    send_order: Mutex<()>,
     incoming: Mutex<mpsc::Receiver<Frame>>,
     /// Messages handed back unread by [`return_unread`](Self::return_unread), delivered before
     /// the incoming queue.
     returned: std::sync::Mutex<VecDeque<Frame>>,
-    /// Where large binary payloads are copied when queued, so that the caller's buffer is freed
-    /// at once on the caller's thread (see [`BufferPool`]).
-    send_pool: std::sync::Mutex<BufferPool>,
     call: HttpCall,
 }
 
@@ -73,7 +70,6 @@ impl ClientWebSocketSession {
     /// on (see [`run_on_runtime`](crate::runtime::run_on_runtime)).
     pub(crate) fn start(connection: Connection, config: &WebSocketConfig) -> Arc<Self> {
         let shared = Arc::new(Shared::new(config));
-        let (outgoing_tx, outgoing_rx) = mpsc::channel(config.outgoing_queue_size.max(1) as usize);
         let (incoming_tx, incoming_rx) = mpsc::channel(config.incoming_queue_size.max(1) as usize);
         let (control_tx, control_rx) = mpsc::unbounded_channel();
 
@@ -83,12 +79,15 @@ impl ClientWebSocketSession {
             shared.clone(),
             control_tx,
         );
-        let wire = Arc::new(Wire::new(connection.writer));
+        let wire = Arc::new(Wire::new(
+            connection.writer,
+            config.outgoing_queue_size.max(1) as usize,
+        ));
         let writer = Writer::new(wire.clone(), shared.clone());
         let supervised = shared.clone();
         tokio::spawn(async move {
             let reader = tokio::spawn(reader.run(incoming_tx));
-            let writer = tokio::spawn(writer.run(outgoing_rx, control_rx));
+            let writer = tokio::spawn(writer.run(control_rx));
             let watch_task = |task: tokio::task::JoinHandle<()>| {
                 let shared = supervised.clone();
                 async move {
@@ -106,10 +105,9 @@ impl ClientWebSocketSession {
         Arc::new(ClientWebSocketSession {
             shared,
             wire,
-            outgoing: Mutex::new(Some(outgoing_tx)),
+            send_order: Mutex::new(()),
             incoming: Mutex::new(incoming_rx),
             returned: std::sync::Mutex::new(VecDeque::new()),
-            send_pool: std::sync::Mutex::new(BufferPool::default()),
             call: connection.call,
         })
     }
@@ -122,90 +120,58 @@ impl ClientWebSocketSession {
 
     /// What `receive` returns once the incoming queue is drained and closed.
     async fn ended(&self) -> WebSocketError {
-        // Holding the send lock orders this against concurrent sends: every frame counted below is
-        // written before the failing close frame, and no send is accepted after it.
-        let outgoing = self.outgoing.lock().await;
+        // Holding the send order orders this against concurrent sends: every frame already in the
+        // outbox is written before the failing close frame, and no send is accepted after it.
+        let order = self.send_order.lock().await;
         let pending = {
             let mut outcome = self.shared.outcome();
             let error = outcome.terminal_error.take();
             if error.is_some() {
                 self.shared.begin_closing();
                 if let Some(reached) = outcome.failure_reached.take() {
-                    let queued = self
-                        .shared
-                        .queued_frames
-                        .load(std::sync::atomic::Ordering::Acquire);
-                    let _ = reached.send(queued);
+                    let _ = reached.send(());
                 }
             }
             error
         };
-        drop(outgoing);
+        drop(order);
         match pending {
             Some(error) => error,
             None => self.closed_error().await,
         }
     }
 
-    /// Sends checked data and control frames, in order: written at once while nothing is ahead of
-    /// them (see [`Wire::write_now`]), the rest queued for the writer, taking room in the queue for
-    /// as many at a time as it can.
-    async fn queue(&self, frames: impl IntoIterator<Item = Frame>) -> Result<()> {
-        let guard = self.outgoing.lock().await;
-        let Some(sender) = guard.as_ref().filter(|_| !self.shared.is_closing()) else {
-            drop(guard);
-            return Err(self.closed_error().await);
-        };
+    /// Sends checked data and control frames, in order: each is encoded into the outbox, waiting
+    /// while it is full, and written at once or by the writer task (see [`Wire::write_now`]).
+    /// Cancelled while waiting, the frames before that point are sent and the rest are not.
+    async fn send_frames(&self, frames: impl IntoIterator<Item = Frame>) -> Result<()> {
+        let order = self.send_order.lock().await;
         let mut frames = frames.into_iter().peekable();
-        self.write_now(&mut frames);
-        let mut frames = frames.map(|frame| self.pooled(frame)).peekable();
-        while frames.peek().is_some() {
-            let wanted = frames.size_hint().0.clamp(1, sender.max_capacity());
-            let Ok(permits) = sender.reserve_many(wanted).await else {
-                drop(guard);
-                return Err(self.closed_error().await);
+        loop {
+            let taken = if self.shared.is_closing() {
+                Taken::Closed
+            } else {
+                self.write_now(&mut frames)
             };
-            let mut queued = 0;
-            for (permit, frame) in permits.zip(frames.by_ref()) {
-                permit.send(Outbound::Frame(frame));
-                queued += 1;
+            if taken == Taken::Closed {
+                drop(order);
+                return Err(self.closed_error().await);
             }
-            self.shared
-                .queued_frames
-                .fetch_add(queued, std::sync::atomic::Ordering::AcqRel);
+            if frames.peek().is_none() {
+                return Ok(());
+            }
+            self.wire.room().await;
         }
-        Ok(())
     }
 
-    /// Writes frames at once while nothing is ahead of them; counts them as queued. Call with the
-    /// `outgoing` lock held, which orders this against every other send.
-    fn write_now(&self, frames: &mut std::iter::Peekable<impl Iterator<Item = Frame>>) -> u64 {
-        let queued = &self.shared.queued_frames;
-        let written = self.wire.write_now(
-            frames,
-            queued.load(std::sync::atomic::Ordering::Acquire),
-            self.shared
-                .received_messages
-                .load(std::sync::atomic::Ordering::Relaxed),
-        );
-        queued.fetch_add(written, std::sync::atomic::Ordering::AcqRel);
-        written
-    }
-
-    /// `frame` as queued: a large binary payload is copied into pooled memory and the caller's
-    /// buffer dropped here. Otherwise the writer task would free it after the write, behind the
-    /// messages queued with it, and the allocator would hand the memory back to the system only
-    /// to fault it in again for the next message.
-    fn pooled(&self, frame: Frame) -> Frame {
-        match frame {
-            Frame::Binary { data } if data.len() >= REUSE_MIN => {
-                let mut pool = state::lock(&self.send_pool);
-                Frame::Binary {
-                    data: pool.copy(&data),
-                }
-            }
-            frame => frame,
-        }
+    /// Encodes frames into the outbox while it has room (see [`Wire::write_now`]). Call with the
+    /// send order held.
+    fn write_now(&self, frames: &mut std::iter::Peekable<impl Iterator<Item = Frame>>) -> Taken {
+        let received = self
+            .shared
+            .received_messages
+            .load(std::sync::atomic::Ordering::Relaxed);
+        self.wire.write_now(frames, received)
     }
 
     /// Up to `limit` of the messages handed back by `return_unread`, oldest first.
@@ -215,13 +181,30 @@ impl ClientWebSocketSession {
         returned.drain(..count).collect()
     }
 
-    /// Queues a close frame carrying `reason` (or nothing), unless closing has already begun.
+    /// Puts a close frame carrying `reason` (or nothing) behind the frames already sent, unless
+    /// closing has already begun from this side. The writer task writes it and waits for the
+    /// peer's answer within the close timeout.
     async fn start_close(&self, reason: Option<CloseReason>) {
-        let sender = self.outgoing.lock().await.take();
-        if let Some(sender) = sender {
-            self.shared.begin_closing();
-            let _ = sender.send(Outbound::Close(reason)).await;
+        let _order = self.send_order.lock().await;
+        self.close_now(reason);
+    }
+
+    /// [`start_close`](Self::start_close) without taking the send order (no send can be running).
+    fn close_now(&self, reason: Option<CloseReason>) {
+        if self.wire.outbox().is_closed() {
+            return;
         }
+        self.shared.begin_closing();
+        self.shared.outcome().sent_close = reason.clone();
+        self.wire.close(reason.as_ref());
+    }
+}
+
+impl Drop for ClientWebSocketSession {
+    /// The last reference is gone: close with `1000 NORMAL` in the background (the writer task
+    /// writes the close frame and times the handshake).
+    fn drop(&mut self) {
+        self.close_now(Some(CloseReason::normal()));
     }
 }
 
@@ -270,7 +253,7 @@ impl ClientWebSocketSession {
             self.start_close(reason).await;
             return Ok(());
         }
-        self.queue(std::iter::once(frame)).await
+        self.send_frames(std::iter::once(frame)).await
     }
 
     /// Sends a text message.
@@ -374,29 +357,20 @@ impl ClientWebSocketSession {
         for frame in &frames {
             check_outgoing(frame)?;
         }
-        let Ok(guard) = self.outgoing.try_lock() else {
+        let Ok(_order) = self.send_order.try_lock() else {
             return Ok(0);
         };
-        let Some(sender) = guard.as_ref().filter(|_| !self.shared.is_closing()) else {
+        if self.shared.is_closing() {
             return Ok(0);
-        };
+        }
         let mut frames = frames
             .into_iter()
             .take_while(|frame| !matches!(frame, Frame::Close { .. }))
             .peekable();
-        let written = self.write_now(&mut frames);
-        let mut queued: u32 = 0;
-        for frame in frames {
-            let Ok(permit) = sender.try_reserve() else {
-                break;
-            };
-            permit.send(Outbound::Frame(self.pooled(frame)));
-            queued += 1;
+        match self.write_now(&mut frames) {
+            Taken::Some(count) => Ok(u32::try_from(count).unwrap_or(u32::MAX)),
+            Taken::Closed => Ok(0),
         }
-        self.shared
-            .queued_frames
-            .fetch_add(u64::from(queued), std::sync::atomic::Ordering::AcqRel);
-        Ok(u32::try_from(written).unwrap_or(u32::MAX) + queued)
     }
 
     /// [`receive_batch`](Self::receive_batch) that returns `Cancelled` as soon as `token` is
@@ -433,7 +407,7 @@ impl ClientWebSocketSession {
             _ => None,
         };
         if !frames.is_empty() {
-            self.queue(frames).await?;
+            self.send_frames(frames).await?;
         }
         if let Some(reason) = close {
             self.start_close(reason).await;

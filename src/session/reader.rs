@@ -228,16 +228,14 @@ impl Reader {
         // Closing the queue lets the application drain it and then meet the error.
         drop(incoming);
         let mut stop = self.shared.stop.subscribe();
-        let after = if nobody_reads {
-            0
-        } else {
+        if !nobody_reads {
             tokio::select! {
                 _ = stopped(&mut stop) => return,
-                reached = reached_rx => reached.unwrap_or(0),
-                _ = tokio::time::sleep(self.shared.close_timeout) => 0,
+                _ = reached_rx => {}
+                _ = tokio::time::sleep(self.shared.close_timeout) => {}
             }
-        };
-        let _ = self.control.send(Control::Fail { reason, after });
+        }
+        let _ = self.control.send(Control::Fail(reason));
     }
 }
 
@@ -249,7 +247,10 @@ async fn deliver(
     incoming: &mpsc::Sender<Frame>,
     stop: &mut watch::Receiver<bool>,
 ) -> bool {
-    let delivered = match incoming.try_send(frame) {
+    // Counted first, so that an application woken by this message already sees it counted when
+    // it sends its answer (see `Wire::write_now`).
+    shared.received_messages.fetch_add(1, Ordering::Relaxed);
+    match incoming.try_send(frame) {
         Ok(()) => true,
         // Nobody reads any more: the session handle is gone and closing.
         Err(mpsc::error::TrySendError::Closed(_)) => true,
@@ -266,9 +267,7 @@ async fn deliver(
             shared.reader_paused.store(false, Ordering::Release);
             delivered
         }
-    };
-    shared.received_messages.fetch_add(1, Ordering::Relaxed);
-    delivered
+    }
 }
 
 /// Reads into `destination` (a message's payload, at most the bytes it still needs) when given,

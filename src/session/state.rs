@@ -69,9 +69,9 @@ pub(crate) struct Outcome {
     pub abnormal: Option<String>,
     /// The error the application's next `receive` gets once the queued messages are drained.
     pub terminal_error: Option<WebSocketError>,
-    /// Tells the reader the application has reached `terminal_error`, with the number of frames it
-    /// had queued for sending by then (the failing close frame goes out after them).
-    pub failure_reached: Option<oneshot::Sender<u64>>,
+    /// Tells the reader the application has reached `terminal_error` (the failing close frame
+    /// goes out behind every frame it sent until then).
+    pub failure_reached: Option<oneshot::Sender<()>>,
 }
 
 impl Outcome {
@@ -105,8 +105,6 @@ pub(crate) struct Shared {
     closing: AtomicBool,
     /// Set while the reader is held back by a full incoming queue (pongs cannot be seen then).
     pub reader_paused: AtomicBool,
-    /// Frames the application has queued for sending, counted in queue order.
-    pub queued_frames: AtomicU64,
     /// Messages the reader has delivered to the incoming queue.
     pub received_messages: AtomicU64,
     /// How the session is ending.
@@ -126,7 +124,6 @@ impl Shared {
             close_timeout: config.effective_close_timeout(),
             closing: AtomicBool::new(false),
             reader_paused: AtomicBool::new(false),
-            queued_frames: AtomicU64::new(0),
             received_messages: AtomicU64::new(0),
             outcome: Mutex::new(Outcome::default()),
             stop: watch::Sender::new(false),

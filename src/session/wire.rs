@@ -1,10 +1,12 @@
-//! The connection's write side, shared by the writer task and the session handle.
+//! The connection's write side, shared by the session handle and the writer task.
 //!
-//! Frames are encoded, in order, into one [`Outbox`] and written by whichever side gets there
-//! first. A send whose frames have nothing ahead of them (nothing queued for the writer, nothing
-//! unwritten) encodes and writes them on the caller's thread, as a direct tokio-tungstenite write
-//! does, without waking another task. Whatever the socket does not take at once is left to the
-//! writer task, which then owns the outbox until it is written.
+//! Sends encode their frames, in order, straight into one bounded [`Outbox`] (waiting for room
+//! while it is full), and the bytes are written by whichever side gets there first. When the
+//! outbox is idle and the application is not pipelining, the caller writes them at once on its own
+//! thread, as a direct tokio-tungstenite write does, without waking another task. Otherwise the
+//! writer task is woken (or is already writing) and gathers everything encoded meanwhile into one
+//! write. Whatever the socket does not take at once is left to the writer task, which then owns
+//! the outbox until it is written; only it polls the socket then.
 
 use std::collections::VecDeque;
 use std::future::poll_fn;
@@ -21,8 +23,9 @@ use crate::connect::WriteHalf;
 use crate::frame::{CloseReason, Frame};
 use crate::protocol::{encode_close, encode_frame};
 
-/// How many bytes may gather in the outbox before they are written.
-pub(crate) const BATCH_BYTES: usize = 64 << 10;
+/// Unwritten bytes from which the outbox takes no more frames until the socket has taken some:
+/// bounds what a send may put ahead of the socket, and how long a pong waits behind it.
+const ROOM_BYTES: usize = 64 << 10;
 
 /// Buffers of small frames up to this capacity are kept for the next batch.
 const SPARE_MAX: usize = 64 << 10;
@@ -36,16 +39,28 @@ const LARGE_SPARES: usize = 2;
 /// The most buffers one write hands to the socket.
 const MAX_SLICES: usize = 64;
 
-/// The write side: the outbox and the signal that hands it to the writer task.
+/// What [`Wire::write_now`] did with the frames it was given.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Taken {
+    /// This many were encoded; the outbox is full for the rest (wait with [`Wire::room`]).
+    Some(u64),
+    /// A close frame is already in the outbox, or the writer has ended: nothing more is sent.
+    Closed,
+}
+
+/// The write side: the outbox and the signals between the senders and the writer task.
 pub(crate) struct Wire {
     outbox: Mutex<Outbox>,
-    /// Wakes the writer task when a write on the caller's thread left bytes it must finish.
+    /// Wakes the writer task: it has bytes to write, or a close frame to time.
     handoff: Notify,
+    /// Wakes a sender waiting for room in the outbox.
+    room: Notify,
 }
 
 impl Wire {
-    /// A wire over `io`.
-    pub(crate) fn new(io: WriteHalf) -> Self {
+    /// A wire over `io` whose outbox holds at most `frame_limit` application frames not yet
+    /// written (at least one).
+    pub(crate) fn new(io: WriteHalf, frame_limit: usize) -> Self {
         Wire {
             outbox: Mutex::new(Outbox {
                 io: Some(io),
@@ -55,12 +70,18 @@ impl Wire {
                 back_open: false,
                 unflushed: false,
                 close_encoded: false,
+                ended: false,
                 encoded_frames: 0,
+                frame_ends: VecDeque::new(),
+                encoded_bytes: 0,
+                written_bytes: 0,
+                frame_limit: frame_limit.max(1),
                 spare: None,
                 large_spares: Vec::new(),
                 failure: None,
             }),
             handoff: Notify::new(),
+            room: Notify::new(),
         }
     }
 
@@ -69,37 +90,35 @@ impl Wire {
         lock(&self.outbox)
     }
 
-    /// Encodes application frames from `frames`, in order, as long as nothing is ahead of them:
-    /// every application frame accepted before (`queued_frames`) must be encoded already. Returns
-    /// how many it took; the rest go to the writer's queue. Never waits.
+    /// Encodes application frames from `frames`, in order, while the outbox has room; never
+    /// waits. Call with the session's send order held, so that frames are taken in send order.
     ///
-    /// When the outbox is idle and the application is not pipelining (`received_messages` has
-    /// caught up with `queued_frames`, as between a request and its answer), the frames are
-    /// written at once on the caller's thread, without waking the writer task. Otherwise more
-    /// sends are likely to follow at once, so the writer task gathers them into one write (it is
-    /// woken for them, or is already writing). Bytes the socket does not take at once stay in the
-    /// outbox for the writer task.
+    /// When the outbox was idle and the application is not pipelining (it has received as many
+    /// messages, `received_messages`, as it has sent frames, as between a request and its
+    /// answer), the frames are written at once on the caller's thread. Otherwise more sends are
+    /// likely to follow at once, so the writer task gathers them into one write: it is woken for
+    /// them, or is already writing. Bytes the socket does not take at once stay for the writer.
     pub(crate) fn write_now(
         &self,
         frames: &mut std::iter::Peekable<impl Iterator<Item = Frame>>,
-        queued_frames: u64,
         received_messages: u64,
-    ) -> u64 {
+    ) -> Taken {
         let mut outbox = self.outbox();
-        if outbox.close_encoded || outbox.encoded_frames != queued_frames {
-            return 0;
+        if outbox.close_encoded || outbox.ended {
+            return Taken::Closed;
         }
-        let pipelining = queued_frames > received_messages;
+        let pipelining = outbox.encoded_frames > received_messages;
         let was_idle = outbox.is_idle();
         let mut taken = 0;
         loop {
-            while outbox.unwritten < BATCH_BYTES {
+            while outbox.has_room() {
                 let Some(frame) = frames.next() else { break };
                 outbox.encode_application(frame);
                 taken += 1;
             }
-            if !was_idle {
-                // The writer task owns the outbox and writes these with the rest.
+            if !was_idle || outbox.unwritten == 0 {
+                // The writer task owns the outbox and writes these with the rest (or nothing was
+                // taken).
                 break;
             }
             if pipelining {
@@ -122,21 +141,53 @@ impl Wire {
                 }
             }
         }
-        taken
+        Taken::Some(taken)
     }
 
-    /// Waits until the writer task is asked to finish what a write on the caller's thread left.
+    /// Puts a close frame carrying `reason` (or nothing) in the outbox behind everything sent, for
+    /// the writer task to write and time, unless one is there already (then `false`). A close
+    /// frame never waits for room.
+    pub(crate) fn close(&self, reason: Option<&CloseReason>) -> bool {
+        let mut outbox = self.outbox();
+        if outbox.close_encoded || outbox.ended {
+            return false;
+        }
+        outbox.encode_close(reason);
+        drop(outbox);
+        self.handoff.notify_one();
+        true
+    }
+
+    /// Waits until the writer task is asked to write or to time a close frame.
     pub(crate) async fn handed_off(&self) {
         self.handoff.notified().await;
     }
 
-    /// Writes and flushes everything in the outbox, including what is added meanwhile.
-    pub(crate) async fn write_out(&self) -> std::io::Result<()> {
-        poll_fn(|context| self.outbox().poll_write_out(context)).await
+    /// Waits until the outbox may have room again (check with [`write_now`](Self::write_now)).
+    pub(crate) async fn room(&self) {
+        self.room.notified().await;
     }
 
-    /// Shuts the write side down and releases it.
+    /// Writes and flushes everything in the outbox, including what is added meanwhile, and tells
+    /// a waiting sender whenever room appears.
+    pub(crate) async fn write_out(&self) -> std::io::Result<()> {
+        poll_fn(|context| {
+            let mut outbox = self.outbox();
+            let before = outbox.unwritten;
+            let result = outbox.poll_write_out(context);
+            if outbox.unwritten < before && outbox.has_room() {
+                self.room.notify_one();
+            }
+            result
+        })
+        .await
+    }
+
+    /// Shuts the write side down and releases it. Sends fail from now on, and a sender waiting
+    /// for room is woken to find that out.
     pub(crate) async fn shut_down(&self) {
+        self.outbox().ended = true;
+        self.room.notify_one();
         let _ = poll_fn(|context| match self.outbox().io.as_mut() {
             Some(io) => Pin::new(io).poll_shutdown(context),
             None => Poll::Ready(Ok(())),
@@ -162,8 +213,18 @@ pub(crate) struct Outbox {
     unflushed: bool,
     /// A close frame is in the outbox: nothing may follow it.
     close_encoded: bool,
-    /// Application frames encoded so far, in queue order.
+    /// The writer task has ended: nothing more will be written.
+    ended: bool,
+    /// Application frames encoded so far, in send order.
     encoded_frames: u64,
+    /// Where each application frame not yet written ends, in bytes encoded since the start.
+    frame_ends: VecDeque<u64>,
+    /// Bytes encoded since the start.
+    encoded_bytes: u64,
+    /// Bytes written since the start.
+    written_bytes: u64,
+    /// How many application frames may wait unwritten.
+    frame_limit: usize,
     /// A small-frame buffer kept for the next batch.
     spare: Option<Vec<u8>>,
     /// Buffers of large payloads already written, kept for the next ones: the payloads are
@@ -183,45 +244,78 @@ impl Outbox {
     }
 
     /// Unwritten bytes in the outbox.
+    #[cfg(test)]
     pub(crate) fn unwritten(&self) -> usize {
         self.unwritten
     }
 
+    /// Whether a close frame is in the outbox (or the writer has ended).
+    pub(crate) fn is_closed(&self) -> bool {
+        self.close_encoded || self.ended
+    }
+
+    /// Whether the outbox takes another application frame: fewer unwritten than the frame limit,
+    /// and fewer unwritten bytes than [`ROOM_BYTES`].
+    fn has_room(&self) -> bool {
+        self.frame_ends.len() < self.frame_limit && self.unwritten < ROOM_BYTES
+    }
+
     /// Application frames encoded so far.
+    #[cfg(test)]
     pub(crate) fn encoded_frames(&self) -> u64 {
         self.encoded_frames
     }
 
     /// Encodes a frame the application queued.
-    pub(crate) fn encode_application(&mut self, frame: Frame) {
+    fn encode_application(&mut self, frame: Frame) {
         self.encoded_frames += 1;
         self.encode(frame);
+        self.frame_ends.push_back(self.encoded_bytes);
     }
 
-    /// Encodes a frame of the session's own (ping, pong).
-    pub(crate) fn encode(&mut self, frame: Frame) {
+    /// Encodes a ping or pong of the session's own, unless a close frame is in the outbox
+    /// (then `false`: nothing may follow it).
+    pub(crate) fn encode_own(&mut self, frame: Frame) -> bool {
+        if self.is_closed() {
+            return false;
+        }
+        self.encode(frame);
+        true
+    }
+
+    /// Encodes a frame.
+    fn encode(&mut self, frame: Frame) {
         let large_spares = &mut self.large_spares;
         let large_buffer = |size: usize| {
-            let fits = large_spares.iter().position(|spare| spare.capacity() >= size);
-            fits.map_or_else(|| Vec::with_capacity(size), |index| large_spares.swap_remove(index))
+            let fits = large_spares
+                .iter()
+                .position(|spare| spare.capacity() >= size);
+            fits.map_or_else(
+                || Vec::with_capacity(size),
+                |index| large_spares.swap_remove(index),
+            )
         };
         let back = open_back(&mut self.chunks, &mut self.back_open, &mut self.spare);
         let before = back.len();
         let payload = encode_frame(frame, back, large_buffer);
-        self.unwritten += back.len() - before;
+        let mut added = back.len() - before;
         if let Some(payload) = payload {
-            self.unwritten += payload.len();
+            added += payload.len();
             self.chunks.push_back(payload);
             self.back_open = false;
         }
+        self.unwritten += added;
+        self.encoded_bytes += added as u64;
     }
 
     /// Encodes a close frame; nothing may be encoded after it.
-    pub(crate) fn encode_close(&mut self, reason: Option<&CloseReason>) {
+    fn encode_close(&mut self, reason: Option<&CloseReason>) {
         let back = open_back(&mut self.chunks, &mut self.back_open, &mut self.spare);
         let before = back.len();
         encode_close(reason, back);
-        self.unwritten += back.len() - before;
+        let added = back.len() - before;
+        self.unwritten += added;
+        self.encoded_bytes += added as u64;
         self.close_encoded = true;
     }
 
@@ -265,6 +359,14 @@ impl Outbox {
     /// Drops `written` bytes from the front, keeping one small-frame buffer for reuse.
     fn advance(&mut self, written: usize) {
         self.unwritten -= written;
+        self.written_bytes += written as u64;
+        while self
+            .frame_ends
+            .front()
+            .is_some_and(|&end| end <= self.written_bytes)
+        {
+            self.frame_ends.pop_front();
+        }
         self.front_written += written;
         while let Some(front) = self.chunks.front() {
             if self.front_written < front.len() {
@@ -305,6 +407,7 @@ fn open_back<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::Bytes;
     use std::time::Duration;
     use tokio::io::AsyncReadExt;
 
@@ -336,25 +439,26 @@ mod tests {
     }
 
     /// A pipe that takes 256 bytes at a time stands in for a socket that is full: what the caller
-    /// cannot write at once stays in the outbox, later frames join it behind, and the writer task
-    /// writes it all out in order.
+    /// cannot write at once stays in the outbox, later frames join it behind while there is room,
+    /// and the writer task writes it all out in order.
     #[tokio::test]
     async fn what_the_socket_does_not_take_at_once_is_written_later_in_order() {
         let (pipe, mut peer) = tokio::io::duplex(256);
-        let wire = Wire::new(Box::new(pipe));
+        let wire = Wire::new(Box::new(pipe), 64);
         let sizes = [100, 20_000, 3, 70_000, 50];
-        let mut frames = (0..2u8)
+        let mut frames = (0..5u8)
             .map(|index| message(index, sizes[usize::from(index)]))
             .peekable();
         // Nothing sent or received yet: not pipelining, so the caller writes at once.
-        assert_eq!(wire.write_now(&mut frames, 0, 0), 2);
+        assert_eq!(
+            wire.write_now(&mut frames.by_ref().take(2).peekable(), 0),
+            Taken::Some(2)
+        );
         assert!(!wire.outbox().is_idle(), "the pipe took only part");
-        // Later frames are only encoded, up to the batch size: the writer task owns the outbox now.
-        let mut later = (2..5u8)
-            .map(|index| message(index, sizes[usize::from(index)]))
-            .peekable();
-        assert_eq!(wire.write_now(&mut later, 2, 2), 2);
+        // Later frames are only encoded, until the outbox is full: the writer task owns it now.
+        assert_eq!(wire.write_now(&mut frames, 2), Taken::Some(2));
         assert_eq!(wire.outbox().encoded_frames(), 4);
+        assert_eq!(wire.write_now(&mut frames, 4), Taken::Some(0), "full");
 
         let reading = tokio::spawn(async move {
             let mut bytes = Vec::new();
@@ -366,7 +470,10 @@ mod tests {
             .expect("the writer task is asked to finish");
         wire.write_out().await.unwrap();
         assert!(wire.outbox().is_idle());
-        assert_eq!(wire.write_now(&mut later, 4, 4), 1);
+        tokio::time::timeout(Duration::from_secs(5), wire.room())
+            .await
+            .expect("a waiting sender is told there is room");
+        assert_eq!(wire.write_now(&mut frames, 4), Taken::Some(1));
         wire.write_out().await.unwrap();
         wire.shut_down().await;
         let written = payloads(&reading.await.unwrap());
@@ -376,25 +483,21 @@ mod tests {
         assert_eq!(written, expected);
     }
 
-    /// Frames that would jump ahead of frames still queued for the writer task are refused, and
-    /// nothing is written after a close frame.
+    /// The outbox holds at most the frame limit of unwritten frames; a close frame always fits,
+    /// and nothing follows it.
     #[tokio::test]
-    async fn nothing_jumps_the_queue_or_follows_a_close() {
-        let (pipe, _peer) = tokio::io::duplex(1 << 16);
-        let wire = Wire::new(Box::new(pipe));
-        let mut frames = std::iter::once(message(0, 10)).peekable();
-        assert_eq!(
-            wire.write_now(&mut frames, 1, 0),
-            0,
-            "one frame is queued ahead"
-        );
-        assert!(frames.peek().is_some());
-        wire.outbox().encode_close(None);
-        assert_eq!(
-            wire.write_now(&mut frames, 0, 0),
-            0,
-            "after the close frame"
-        );
+    async fn the_frame_limit_holds_and_nothing_follows_a_close() {
+        let (pipe, _peer) = tokio::io::duplex(16);
+        let wire = Wire::new(Box::new(pipe), 3);
+        let mut frames = (0..10u8).map(|index| message(index, 10)).peekable();
+        assert_eq!(wire.write_now(&mut frames, 0), Taken::Some(3));
+        // The pipe took the first frame (16 bytes): room for one more, then none.
+        assert_eq!(wire.write_now(&mut frames, 0), Taken::Some(1));
+        assert_eq!(wire.write_now(&mut frames, 0), Taken::Some(0));
+        assert!(wire.close(None));
+        assert!(!wire.close(None), "one close frame");
+        assert_eq!(wire.write_now(&mut frames, 0), Taken::Closed);
+        assert!(!wire.outbox().encode_own(Frame::Ping { data: Bytes::new() }));
     }
 
     /// While the application pipelines (more sent than received), the caller only encodes and the
@@ -402,13 +505,13 @@ mod tests {
     #[tokio::test]
     async fn a_pipelining_sender_leaves_the_write_to_the_writer_task() {
         let (pipe, mut peer) = tokio::io::duplex(1 << 16);
-        let wire = Wire::new(Box::new(pipe));
+        let wire = Wire::new(Box::new(pipe), 64);
         let mut first = std::iter::once(message(0, 10)).peekable();
-        assert_eq!(wire.write_now(&mut first, 0, 0), 1);
+        assert_eq!(wire.write_now(&mut first, 0), Taken::Some(1));
         assert!(wire.outbox().is_idle(), "written at once");
         // One sent, none received: the next frames are only encoded.
         let mut frames = (1..4u8).map(|index| message(index, 10)).peekable();
-        assert_eq!(wire.write_now(&mut frames, 1, 0), 3);
+        assert_eq!(wire.write_now(&mut frames, 0), Taken::Some(3));
         assert_eq!(wire.outbox().unwritten(), 3 * 16, "encoded, not written");
         tokio::time::timeout(Duration::from_secs(5), wire.handed_off())
             .await

@@ -1,5 +1,5 @@
-//! The writer task: drains the outgoing queue in batches, answers pings, runs the pinger and sends
-//! the close frames.
+//! The writer task: writes what sends leave in the outbox, answers pings, runs the pinger and
+//! sends and times the close frames.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -10,19 +10,11 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, Interval, MissedTickBehavior};
 
 use super::state::Shared;
-use super::wire::{Wire, BATCH_BYTES};
+use super::wire::Wire;
 use crate::error::WebSocketError;
 use crate::frame::{CloseReason, Frame};
 
-/// What the application queues for the writer.
-pub(crate) enum Outbound {
-    /// A frame to send.
-    Frame(Frame),
-    /// Start the closing handshake with this reason (`None`: an empty close frame).
-    Close(Option<CloseReason>),
-}
-
-/// What the reader asks of the writer. Handled ahead of the outgoing queue.
+/// What the reader asks of the writer.
 pub(crate) enum Control {
     /// Answer a ping.
     Pong(Bytes),
@@ -30,15 +22,14 @@ pub(crate) enum Control {
     PongReceived(Bytes),
     /// The peer sent a close frame: echo it.
     EchoClose(Option<CloseReason>),
-    /// Fail the connection with `reason`, after the first `after` application frames are written.
-    Fail { reason: CloseReason, after: u64 },
+    /// Fail the connection with `reason`, behind every frame sent so far.
+    Fail(CloseReason),
 }
 
 /// The writer's state.
 pub(crate) struct Writer {
     wire: Arc<Wire>,
     shared: Arc<Shared>,
-    close_sent: bool,
 }
 
 /// A ping waiting for its pong.
@@ -50,54 +41,38 @@ struct PendingPing {
 impl Writer {
     /// A writer over `wire`.
     pub(crate) fn new(wire: Arc<Wire>, shared: Arc<Shared>) -> Self {
-        Writer {
-            wire,
-            shared,
-            close_sent: false,
-        }
+        Writer { wire, shared }
     }
 
     /// Runs until the session ends.
-    pub(crate) async fn run(
-        mut self,
-        mut outgoing: mpsc::Receiver<Outbound>,
-        mut control: mpsc::UnboundedReceiver<Control>,
-    ) {
+    pub(crate) async fn run(self, mut control: mpsc::UnboundedReceiver<Control>) {
         let mut stop = self.shared.stop.subscribe();
         let mut interval = self.shared.settings.ping_interval.subscribe();
         let mut ticker = make_ticker(*interval.borrow_and_update());
         let mut ping_counter: u64 = 0;
         let mut pending_ping: Option<PendingPing> = None;
-        let mut pending_fail: Option<(CloseReason, u64)> = None;
-        let mut control_open = true;
         let mut close_deadline: Option<Instant> = None;
         let mut peer_closed = false;
 
         let result: std::io::Result<()> = async {
             loop {
-                if let Some((reason, after)) = &pending_fail {
-                    if self.wire.outbox().encoded_frames() >= *after {
-                        if !self.close_sent {
-                            self.send_close(Some(reason)).await?;
-                        }
-                        return Ok(());
-                    }
-                }
+                let closed = self.wire.outbox().is_closed();
                 tokio::select! {
                     biased;
                     _ = stopped(&mut stop) => return Ok(()),
-                    _ = self.wire.handed_off() => self.flush().await?,
-                    message = control.recv(), if control_open => match message {
-                        None => {
-                            // The reader has finished; only a pending failure is left to write.
-                            control_open = false;
-                            if pending_fail.is_none() {
-                                return Ok(());
-                            }
+                    _ = self.wire.handed_off() => {
+                        self.flush().await?;
+                        if close_deadline.is_none() && self.wire.outbox().is_closed() {
+                            // The application's close frame is out (the writer's own close
+                            // frames end the loop at once): wait for the peer's, within limits.
+                            close_deadline = Some(Instant::now() + self.shared.close_timeout);
                         }
+                    }
+                    message = control.recv() => match message {
+                        // The reader has finished.
+                        None => return Ok(()),
                         Some(Control::Pong(data)) => {
-                            if !self.close_sent {
-                                self.push(Frame::Pong { data });
+                            if self.wire.outbox().encode_own(Frame::Pong { data }) {
                                 self.flush().await?;
                             }
                         }
@@ -108,28 +83,25 @@ impl Writer {
                         }
                         Some(Control::EchoClose(reason)) => {
                             peer_closed = true;
-                            if !self.close_sent {
-                                // Frames the application already queued were accepted: write
-                                // them before the echo (the peer may still read until then).
-                                // Closing the queue first means no send can slip in behind.
-                                outgoing.close();
-                                while let Ok(Outbound::Frame(frame)) = outgoing.try_recv() {
-                                    self.wire.outbox().encode_application(frame);
-                                }
-                                self.send_close(reason.as_ref()).await?;
-                            }
+                            // Frames the application sent before are in the outbox ahead of the
+                            // echo (the peer may still read until then); none can follow it.
+                            self.send_close(reason.as_ref()).await?;
                             return Ok(());
                         }
-                        Some(Control::Fail { reason, after }) => pending_fail = Some((reason, after)),
+                        Some(Control::Fail(reason)) => {
+                            self.send_close(Some(&reason)).await?;
+                            return Ok(());
+                        }
                     },
-                    _ = tick(&mut ticker), if !self.close_sent && pending_fail.is_none() => {
+                    _ = tick(&mut ticker), if !closed => {
                         if pending_ping.is_none() {
                             ping_counter += 1;
                             let payload = Bytes::copy_from_slice(&ping_counter.to_be_bytes());
-                            self.push(Frame::Ping { data: payload.clone() });
-                            self.flush().await?;
-                            let deadline = Instant::now() + self.shared.settings.timeout();
-                            pending_ping = Some(PendingPing { payload, deadline });
+                            if self.wire.outbox().encode_own(Frame::Ping { data: payload.clone() }) {
+                                self.flush().await?;
+                                let deadline = Instant::now() + self.shared.settings.timeout();
+                                pending_ping = Some(PendingPing { payload, deadline });
+                            }
                         }
                     }
                     _ = sleep_until(pending_ping.as_ref().map(|ping| ping.deadline)), if pending_ping.is_some() => {
@@ -157,16 +129,6 @@ impl Writer {
                             pending_ping = None;
                         }
                     }
-                    message = outgoing.recv(), if !self.close_sent => {
-                        let message = message.unwrap_or_else(|| {
-                            // Every handle to the session is gone: close it.
-                            Outbound::Close(Some(CloseReason::new(CloseReason::NORMAL, "")))
-                        });
-                        self.write_batch(message, &mut outgoing).await?;
-                        if self.close_sent && pending_fail.is_none() {
-                            close_deadline = Some(Instant::now() + self.shared.close_timeout);
-                        }
-                    }
                 }
             }
         }
@@ -185,58 +147,21 @@ impl Writer {
         self.wire.shut_down().await;
     }
 
-    /// Encodes `first` and whatever else is already queued, up to [`BATCH_BYTES`], then writes and
-    /// flushes once.
-    async fn write_batch(
-        &mut self,
-        first: Outbound,
-        outgoing: &mut mpsc::Receiver<Outbound>,
-    ) -> std::io::Result<()> {
-        self.encode_batch(first, outgoing);
-        self.flush().await
-    }
-
-    /// Encodes `first` and whatever else is already queued, up to [`BATCH_BYTES`].
-    fn encode_batch(&mut self, first: Outbound, outgoing: &mut mpsc::Receiver<Outbound>) {
-        let mut outbox = self.wire.outbox();
-        let mut next = Some(first);
-        while let Some(message) = next.take() {
-            match message {
-                Outbound::Frame(frame) => outbox.encode_application(frame),
-                Outbound::Close(reason) => {
-                    self.shared.begin_closing();
-                    self.shared.outcome().sent_close = reason.clone();
-                    outbox.encode_close(reason.as_ref());
-                    self.close_sent = true;
-                    break;
-                }
-            }
-            if outbox.unwritten() < BATCH_BYTES {
-                next = outgoing.try_recv().ok();
-            }
-        }
-    }
-
-    /// Encodes a frame of the session's own (ping, pong).
-    fn push(&mut self, frame: Frame) {
-        self.wire.outbox().encode(frame);
-    }
-
-    /// Writes and flushes everything encoded so far.
-    async fn flush(&mut self) -> std::io::Result<()> {
+    /// Writes and flushes everything in the outbox.
+    async fn flush(&self) -> std::io::Result<()> {
         self.wire.write_out().await
     }
 
-    /// Sends a close frame (echo, failure) and flushes.
-    async fn send_close(&mut self, reason: Option<&CloseReason>) -> std::io::Result<()> {
+    /// Sends a close frame of the writer's own (echo, failure) behind everything in the outbox,
+    /// unless one is there already, and writes it all out.
+    async fn send_close(&self, reason: Option<&CloseReason>) -> std::io::Result<()> {
         self.shared.begin_closing();
-        self.wire.outbox().encode_close(reason);
-        self.close_sent = true;
+        self.wire.close(reason);
         self.flush().await
     }
 
     /// Fails the session after an unanswered ping.
-    async fn ping_timed_out(&mut self) -> std::io::Result<()> {
+    async fn ping_timed_out(&self) -> std::io::Result<()> {
         let interval = *self.shared.settings.ping_interval.borrow();
         let error = WebSocketError::PingTimeout {
             detail: format!(
@@ -246,7 +171,7 @@ impl Writer {
             ),
         };
         let reason = CloseReason::new(CloseReason::INTERNAL_ERROR, "Ping timeout");
-        if self.shared.fail(error, reason.clone()) && !self.close_sent {
+        if self.shared.fail(error, reason.clone()) {
             self.send_close(Some(&reason)).await?;
         }
         Ok(())

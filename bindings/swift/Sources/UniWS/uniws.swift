@@ -793,9 +793,9 @@ public func FfiConverterTypeCancellationToken_lower(_ value: CancellationToken) 
 /**
  * An open WebSocket session, like Ktor's `DefaultClientWebSocketSession`.
  *
- * Sending queues frames for the session's writer (waiting only while the outgoing queue is full);
- * [`receive`](Self::receive) returns complete messages in order. Pings from the peer are answered
- * automatically. Dropping the last reference closes the session with 1000 in the background.
+ * Sending writes frames at once or queues them for the session's writer (waiting only while the
+ * outgoing queue is full); [`receive`](Self::receive) returns complete messages in order. Pings
+ * from the peer are answered automatically. Dropping the last reference closes the session with 1000 in the background.
  */
 public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     
@@ -979,9 +979,9 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
 /**
  * An open WebSocket session, like Ktor's `DefaultClientWebSocketSession`.
  *
- * Sending queues frames for the session's writer (waiting only while the outgoing queue is full);
- * [`receive`](Self::receive) returns complete messages in order. Pings from the peer are answered
- * automatically. Dropping the last reference closes the session with 1000 in the background.
+ * Sending writes frames at once or queues them for the session's writer (waiting only while the
+ * outgoing queue is full); [`receive`](Self::receive) returns complete messages in order. Pings
+ * from the peer are answered automatically. Dropping the last reference closes the session with 1000 in the background.
  */
 open class ClientWebSocketSession: ClientWebSocketSessionProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -2517,8 +2517,9 @@ public struct WebSocketConfig: Equatable, Hashable {
      */
     public var incomingQueueSize: UInt32
     /**
-     * How many messages `send` may queue ahead of the socket before it waits. Zero counts as one.
-     * Default: 64.
+     * How many messages `send` may queue ahead of the socket before it waits (and at most 64 KiB
+     * of them, so that pongs and the close frame never wait long behind them). Zero counts as
+     * one. Default: 64.
      */
     public var outgoingQueueSize: UInt32
 
@@ -2562,8 +2563,9 @@ public struct WebSocketConfig: Equatable, Hashable {
          * backpressure). Zero counts as one. Default: 64.
          */incomingQueueSize: UInt32 = UInt32(64), 
         /**
-         * How many messages `send` may queue ahead of the socket before it waits. Zero counts as one.
-         * Default: 64.
+         * How many messages `send` may queue ahead of the socket before it waits (and at most 64 KiB
+         * of them, so that pongs and the close frame never wait long behind them). Zero counts as
+         * one. Default: 64.
          */outgoingQueueSize: UInt32 = UInt32(64)) {
         self.pingInterval = pingInterval
         self.timeout = timeout

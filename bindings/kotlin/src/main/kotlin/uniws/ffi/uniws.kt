@@ -1943,9 +1943,9 @@ public object FfiConverterTypeCancellationToken: FfiConverter<CancellationToken,
 /**
  * An open WebSocket session, like Ktor's `DefaultClientWebSocketSession`.
  *
- * Sending queues frames for the session's writer (waiting only while the outgoing queue is full);
- * [`receive`](Self::receive) returns complete messages in order. Pings from the peer are answered
- * automatically. Dropping the last reference closes the session with 1000 in the background.
+ * Sending writes frames at once or queues them for the session's writer (waiting only while the
+ * outgoing queue is full); [`receive`](Self::receive) returns complete messages in order. Pings
+ * from the peer are answered automatically. Dropping the last reference closes the session with 1000 in the background.
  */
 public interface ClientWebSocketSessionInterface {
     
@@ -2131,9 +2131,9 @@ public interface ClientWebSocketSessionInterface {
 /**
  * An open WebSocket session, like Ktor's `DefaultClientWebSocketSession`.
  *
- * Sending queues frames for the session's writer (waiting only while the outgoing queue is full);
- * [`receive`](Self::receive) returns complete messages in order. Pings from the peer are answered
- * automatically. Dropping the last reference closes the session with 1000 in the background.
+ * Sending writes frames at once or queues them for the session's writer (waiting only while the
+ * outgoing queue is full); [`receive`](Self::receive) returns complete messages in order. Pings
+ * from the peer are answered automatically. Dropping the last reference closes the session with 1000 in the background.
  */
 open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSessionInterface
 {
@@ -4047,8 +4047,9 @@ data class WebSocketConfig (
     var `incomingQueueSize`: kotlin.UInt = 64u 
     , 
     /**
-     * How many messages `send` may queue ahead of the socket before it waits. Zero counts as one.
-     * Default: 64.
+     * How many messages `send` may queue ahead of the socket before it waits (and at most 64 KiB
+     * of them, so that pongs and the close frame never wait long behind them). Zero counts as
+     * one. Default: 64.
      */
     var `outgoingQueueSize`: kotlin.UInt = 64u 
     
