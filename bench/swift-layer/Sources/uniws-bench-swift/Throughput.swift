@@ -24,7 +24,7 @@ func throughput(_ client: WebSocketClient, url: String, size: Int, count: Int) a
     }
     for _ in 0..<count {
         try await receiveEcho(&messages, size: size)
-        await permits.release()
+        permits.release()
     }
     let elapsed = microseconds(clock.now - started) / 1e6
     await sender.value

@@ -21,6 +21,27 @@ final class LifecycleTests: XCTestCase {
         try await session.close()
     }
 
+    /// The iterator reuses its cancellation token across waits; a cancelled wait must not leave it
+    /// a cancelled token, or every later wait would throw at once.
+    func testAnIncomingIteratorWaitsAgainAfterACancelledWait() async throws {
+        let session = try await WebSocketClient().webSocketSession("\(Peers.echo)/echo")
+        var messages = session.incoming.makeAsyncIterator()
+        let waiting = Task { [messages] in
+            var shared = messages  // the same batch: iterator copies share it
+            return try await shared.next()
+        }
+        try await Task.sleep(nanoseconds: 100_000_000)
+        waiting.cancel()
+        do {
+            _ = try await waiting.value
+            XCTFail("the cancelled wait must not return a message")
+        } catch is CancellationError {}
+        try await session.send("after")
+        guard case .text(let text) = try await messages.next() else { return XCTFail("text") }
+        XCTAssertEqual(text, "after")
+        try await session.close()
+    }
+
     func testReleasedSessionsFreeTheirSockets() async throws {
         let client = WebSocketClient()
         let before = openFileDescriptors()
