@@ -243,3 +243,28 @@ async fn a_backlog_the_application_has_not_read_is_not_a_ping_timeout() {
     );
     session.close().await.unwrap();
 }
+
+/// A ping is answered ahead of anything the application sends after reading the messages behind
+/// it, however fast the application answers them (Autobahn case 5.19 checks this order too).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pong_goes_out_before_an_answer_to_a_later_message() {
+    let mut script = server_frame(0x89, b"ping first");
+    script.extend(server_frame(0x81, b"question"));
+    let (port, mut seen) = scripted_server(script).await;
+    for round in 0..20 {
+        let session = WebSocketClient::default()
+            .connect(&format!("ws://127.0.0.1:{port}/"))
+            .await
+            .unwrap();
+        assert_eq!(session.receive().await.unwrap(), Frame::text("question"));
+        session.send_text("answer".into()).await.unwrap();
+        session.close().await.unwrap_or_default();
+        let frames = seen.recv().await.unwrap();
+        let order: Vec<u8> = frames.iter().map(|(first, _)| first & 0x0f).collect();
+        assert_eq!(
+            order[..2],
+            [0xA, 0x1],
+            "round {round}: pong, then the answer ({frames:?})"
+        );
+    }
+}

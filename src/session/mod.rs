@@ -8,6 +8,7 @@
 //! No send waits on the socket while holding anything across an `.await`, so every call stays
 //! cancel-safe and dropping the handle just closes the channels.
 
+mod read_driver;
 mod reader;
 mod state;
 mod wire;
@@ -28,6 +29,7 @@ use crate::connect::Connection;
 use crate::error::{Result, WebSocketError};
 use crate::frame::{CloseReason, Frame};
 use crate::protocol::MAX_CONTROL_PAYLOAD;
+use read_driver::ReadDriver;
 use reader::Reader;
 use state::Shared;
 use wire::{Taken, Wire};
@@ -50,6 +52,8 @@ pub struct ClientWebSocketSession {
     /// concurrent sends keep their frames together and in call order.
     send_order: Mutex<()>,
     incoming: Mutex<mpsc::Receiver<Frame>>,
+    /// The reader, which a receive call drives too while it waits (see [`ReadDriver`]).
+    reader: Arc<ReadDriver>,
     /// Messages handed back unread by [`return_unread`](Self::return_unread), delivered before
     /// the incoming queue.
     returned: std::sync::Mutex<VecDeque<Frame>>,
@@ -73,20 +77,26 @@ impl ClientWebSocketSession {
         let (incoming_tx, incoming_rx) = mpsc::channel(config.incoming_queue_size.max(1) as usize);
         let (control_tx, control_rx) = mpsc::unbounded_channel();
 
-        let reader = Reader::new(
-            connection.reader,
-            connection.leftover,
-            shared.clone(),
-            control_tx,
-        );
         let wire = Arc::new(Wire::new(
             connection.writer,
             config.outgoing_queue_size.max(1) as usize,
         ));
+        let reader = Reader::new(
+            connection.reader,
+            connection.leftover,
+            shared.clone(),
+            wire.clone(),
+            control_tx,
+        );
         let writer = Writer::new(wire.clone(), shared.clone());
         let supervised = shared.clone();
+        let read_driver = Arc::new(ReadDriver::new(
+            reader.run(incoming_tx),
+            tokio::runtime::Handle::current(),
+        ));
+        let driven = read_driver.clone();
         tokio::spawn(async move {
-            let reader = tokio::spawn(reader.run(incoming_tx));
+            let reader = tokio::spawn(driven.run());
             let writer = tokio::spawn(writer.run(control_rx));
             let watch_task = |task: tokio::task::JoinHandle<()>| {
                 let shared = supervised.clone();
@@ -107,6 +117,7 @@ impl ClientWebSocketSession {
             wire,
             send_order: Mutex::new(()),
             incoming: Mutex::new(incoming_rx),
+            reader: read_driver,
             returned: std::sync::Mutex::new(VecDeque::new()),
             call: connection.call,
         })
@@ -172,6 +183,21 @@ impl ClientWebSocketSession {
             .received_messages
             .load(std::sync::atomic::Ordering::Relaxed);
         self.wire.write_now(frames, received)
+    }
+
+    /// Polls the incoming queue with `take`; when nothing is queued, polls the reader too, so
+    /// that a message the socket has delivered is read and taken without waiting for the reader
+    /// task (see [`ReadDriver`]), then looks again.
+    fn poll_incoming<T>(
+        &self,
+        context: &mut std::task::Context<'_>,
+        mut take: impl FnMut(&mut std::task::Context<'_>) -> std::task::Poll<T>,
+    ) -> std::task::Poll<T> {
+        if let std::task::Poll::Ready(taken) = take(context) {
+            return std::task::Poll::Ready(taken);
+        }
+        self.reader.poll_for_receiver(context.waker());
+        take(context)
     }
 
     /// Up to `limit` of the messages handed back by `return_unread`, oldest first.
@@ -276,7 +302,11 @@ impl ClientWebSocketSession {
             return Ok(frame);
         }
         let mut incoming = self.incoming.lock().await;
-        match incoming.recv().await {
+        let next = std::future::poll_fn(|context| {
+            self.poll_incoming(context, |context| incoming.poll_recv(context))
+        })
+        .await;
+        match next {
             Some(frame) => Ok(frame),
             None => {
                 drop(incoming);
@@ -299,8 +329,14 @@ impl ClientWebSocketSession {
         }
         let mut incoming = self.incoming.lock().await;
         let mut batch = Vec::new();
-        // `recv_many` waits for one message, then takes what is queued: cancel-safe like `recv`.
-        if incoming.recv_many(&mut batch, limit).await == 0 {
+        // Waits for one message, then takes what is queued: cancel-safe like `recv`.
+        let taken = std::future::poll_fn(|context| {
+            self.poll_incoming(context, |context| {
+                incoming.poll_recv_many(context, &mut batch, limit)
+            })
+        })
+        .await;
+        if taken == 0 {
             drop(incoming);
             return Err(self.ended().await);
         }

@@ -1,5 +1,6 @@
-//! The reader task: decodes frames, delivers messages in order, hands control frames to the writer,
-//! and fails the session on a violation only after the messages before it are delivered.
+//! The reader: decodes frames, delivers messages in order, answers pings, hands the other control
+//! frames to the writer, and fails the session on a violation only after the messages before it
+//! are delivered. Its task or a waiting receive call runs it (see `ReadDriver`).
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -8,6 +9,7 @@ use tokio::io::AsyncReadExt;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::state::Shared;
+use super::wire::Wire;
 use super::writer::{stopped, Control};
 use crate::connect::ReadHalf;
 use crate::error::WebSocketError;
@@ -30,6 +32,8 @@ pub(crate) struct Reader {
     buffer: Vec<u8>,
     start: usize,
     decoder: Decoder,
+    /// Where pongs go: straight into the outbox, ahead of later sends.
+    wire: Arc<Wire>,
     control: mpsc::UnboundedSender<Control>,
 }
 
@@ -49,6 +53,7 @@ impl Reader {
         io: ReadHalf,
         leftover: Vec<u8>,
         shared: Arc<Shared>,
+        wire: Arc<Wire>,
         control: mpsc::UnboundedSender<Control>,
     ) -> Self {
         let mut buffer = leftover;
@@ -59,6 +64,7 @@ impl Reader {
             buffer,
             start: 0,
             decoder: Decoder::new(),
+            wire,
             control,
         }
     }
@@ -164,7 +170,9 @@ impl Reader {
                 (!delivered).then_some(Ending::Finished)
             }
             Event::Ping(data) => {
-                let _ = self.control.send(Control::Pong(data.into()));
+                // Encoded now, so that it goes out ahead of anything the application sends after
+                // reading the messages behind this ping.
+                self.wire.send_own(Frame::Pong { data: data.into() });
                 None
             }
             Event::Pong(data) => {

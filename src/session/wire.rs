@@ -125,23 +125,45 @@ impl Wire {
                 self.handoff.notify_one();
                 break;
             }
-            let mut context = Context::from_waker(Waker::noop());
-            match outbox.poll_write_out(&mut context) {
-                Poll::Ready(Ok(())) if frames.peek().is_some() => {}
-                Poll::Ready(Ok(())) => break,
-                Poll::Ready(Err(error)) => {
-                    // The writer task reports it and ends the session, as for its own writes.
-                    outbox.failure = Some(error);
-                    self.handoff.notify_one();
-                    break;
-                }
-                Poll::Pending => {
-                    self.handoff.notify_one();
-                    break;
-                }
+            if !self.write_or_hand_off(&mut outbox) || frames.peek().is_none() {
+                break;
             }
         }
         Taken::Some(taken)
+    }
+
+    /// Sends a ping or pong of the session's own right away, ahead of any frame sent after this
+    /// call: written at once if the outbox was idle, else with what is waiting. `false` once a
+    /// close frame is in the outbox (nothing may follow it).
+    pub(crate) fn send_own(&self, frame: Frame) -> bool {
+        let mut outbox = self.outbox();
+        let was_idle = outbox.is_idle();
+        if !outbox.encode_own(frame) {
+            return false;
+        }
+        if was_idle {
+            self.write_or_hand_off(&mut outbox);
+        }
+        true
+    }
+
+    /// Writes the outbox on the caller's thread, without waiting; what the socket does not take
+    /// (or a failure, which the writer task reports) is handed to the writer task. `true` when
+    /// everything was written.
+    fn write_or_hand_off(&self, outbox: &mut Outbox) -> bool {
+        let mut context = Context::from_waker(Waker::noop());
+        match outbox.poll_write_out(&mut context) {
+            Poll::Ready(Ok(())) => true,
+            Poll::Ready(Err(error)) => {
+                outbox.failure = Some(error);
+                self.handoff.notify_one();
+                false
+            }
+            Poll::Pending => {
+                self.handoff.notify_one();
+                false
+            }
+        }
     }
 
     /// Puts a close frame carrying `reason` (or nothing) in the outbox behind everything sent, for

@@ -16,8 +16,6 @@ use crate::frame::{CloseReason, Frame};
 
 /// What the reader asks of the writer.
 pub(crate) enum Control {
-    /// Answer a ping.
-    Pong(Bytes),
     /// A pong arrived with this payload.
     PongReceived(Bytes),
     /// The peer sent a close frame: echo it.
@@ -71,11 +69,6 @@ impl Writer {
                     message = control.recv() => match message {
                         // The reader has finished.
                         None => return Ok(()),
-                        Some(Control::Pong(data)) => {
-                            if self.wire.outbox().encode_own(Frame::Pong { data }) {
-                                self.flush().await?;
-                            }
-                        }
                         Some(Control::PongReceived(data)) => {
                             if pending_ping.as_ref().is_some_and(|ping| ping.payload == data) {
                                 pending_ping = None;
