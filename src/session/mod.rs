@@ -187,7 +187,8 @@ impl ClientWebSocketSession {
 
     /// Polls the incoming queue with `take`; when nothing is queued, polls the reader too, so
     /// that a message the socket has delivered is read and taken without waiting for the reader
-    /// task (see [`ReadDriver`]), then looks again.
+    /// task (see [`ReadDriver`]), then looks again. Not once the session has carried large
+    /// messages (see `Shared::large_messages`).
     fn poll_incoming<T>(
         &self,
         context: &mut std::task::Context<'_>,
@@ -196,7 +197,13 @@ impl ClientWebSocketSession {
         if let std::task::Poll::Ready(taken) = take(context) {
             return std::task::Poll::Ready(taken);
         }
-        self.reader.poll_for_receiver(context.waker());
+        if !self
+            .shared
+            .large_messages
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            self.reader.poll_for_receiver(context.waker());
+        }
         take(context)
     }
 

@@ -8,7 +8,8 @@
 //! gets there first reads and decodes; the receiver then takes the message from the queue at once.
 //!
 //! Every poll registers one waker that wakes both the task and the waiting receiver (if any), so
-//! the task is never left without a wake-up when a receive call goes away.
+//! the task is never left without a wake-up when a receive call goes away. Sessions that carry
+//! large messages leave reading to the task (see `Shared::large_messages`).
 
 use std::any::Any;
 use std::future::Future;

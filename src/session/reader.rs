@@ -94,6 +94,10 @@ impl Reader {
                 .payload_destination()
                 .filter(|(_, remaining)| *remaining >= DIRECT_READ_MIN);
             let direct = destination.is_some();
+            if direct {
+                // See `Shared::large_messages`.
+                self.shared.large_messages.store(true, Ordering::Relaxed);
+            }
             let spare = self.buffer.capacity() - self.buffer.len();
             let read = tokio::select! {
                 biased;

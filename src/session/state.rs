@@ -107,6 +107,12 @@ pub(crate) struct Shared {
     pub reader_paused: AtomicBool,
     /// Messages the reader has delivered to the incoming queue.
     pub received_messages: AtomicU64,
+    /// Set once the reader has read a large payload straight into its message (at least 4 KiB
+    /// still to come): from then on only the reader task reads. A receive call that drives the
+    /// reader (see `ReadDriver`) would allocate and fill large messages on the application's
+    /// thread as well as the task's, and the allocator then hands memory back to the system and
+    /// faults it in again (measured at 1 MiB: about 30 k page faults a run instead of 5 k).
+    pub large_messages: AtomicBool,
     /// How the session is ending.
     pub outcome: Mutex<Outcome>,
     /// Tells both tasks to stop at once (a failure, or the close timeout ran out).
@@ -125,6 +131,7 @@ impl Shared {
             closing: AtomicBool::new(false),
             reader_paused: AtomicBool::new(false),
             received_messages: AtomicU64::new(0),
+            large_messages: AtomicBool::new(false),
             outcome: Mutex::new(Outcome::default()),
             stop: watch::Sender::new(false),
             finished: watch::Sender::new(None),
