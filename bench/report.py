@@ -40,11 +40,19 @@ def size_name(size):
 
 
 def load(path):
-    figures = defaultdict(dict)
+    """Rows by (workload, size) and contender. A contender measured in several interleaved rounds
+    (bench-rust's `--repeat`) is represented by its median round, by msgs/s or p50."""
+    rounds = defaultdict(list)
     for line in Path(path).read_text().splitlines():
         if line.strip():
             row = json.loads(line)
-            figures[(row["workload"], row.get("size"))][row["contender"]] = row
+            rounds[(row["workload"], row.get("size"), row["contender"])].append(row)
+    figures = defaultdict(dict)
+    for (workload, size, contender), rows in rounds.items():
+        key = "msgs_per_s" if workload == "throughput" else "p50_us"
+        measured = sorted((row for row in rows if key in row), key=lambda row: row[key])
+        chosen = measured[(len(measured) - 1) // 2] if measured else rows[0]
+        figures[(workload, size)][contender] = dict(chosen, rounds_measured=len(rows))
     return figures
 
 
@@ -171,6 +179,21 @@ def main():
         *memory_table(figures),
         "",
     ]
+    repeated = sorted(
+        {
+            (contender, row["rounds_measured"])
+            for rows in figures.values()
+            for contender, row in rows.items()
+            if row["rounds_measured"] > 1
+        }
+    )
+    if repeated:
+        names = ", ".join(f"{contender} ({count})" for contender, count in repeated)
+        sections.insert(
+            0,
+            "_Where a contender was measured in several interleaved rounds, each figure is its "
+            f"median round: {names}._\n",
+        )
     if quick:
         sections.insert(0, "_Quick run (every workload divided by 20): indicative only._\n")
     (out / "report.md").write_text("\n".join(sections))

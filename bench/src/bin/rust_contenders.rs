@@ -8,7 +8,9 @@
 //!
 //! `--only SIZE` and `--contender uniws-rust|tokio-tungstenite` narrow a run (for profiling);
 //! `--current-thread` runs both contenders on a current-thread runtime instead of a multi-threaded
-//! one (their names then end in `@current-thread`).
+//! one (their names then end in `@current-thread`). Latency and throughput run in `--repeat N`
+//! interleaved rounds (default 3, 1 with `--quick`), the contenders' order swapped every other
+//! round; each round prints its own line and the report takes the median.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -44,6 +46,7 @@ struct Options {
     only_size: Option<usize>,
     only_contender: Option<String>,
     current_thread: bool,
+    repeat: usize,
 }
 
 fn options() -> Options {
@@ -56,6 +59,7 @@ fn options() -> Options {
         only_size: None,
         only_contender: None,
         current_thread: false,
+        repeat: 3,
     };
     let mut arguments = std::env::args().skip(1);
     while let Some(argument) = arguments.next() {
@@ -63,11 +67,15 @@ fn options() -> Options {
             "--ws" => options.ws = arguments.next().unwrap().parse().unwrap(),
             "--wss" => options.wss = arguments.next().unwrap().parse().unwrap(),
             "--ca" => options.ca = arguments.next().unwrap(),
-            "--quick" => options.quick = true,
+            "--quick" => {
+                options.quick = true;
+                options.repeat = 1;
+            }
             "--memory" => options.memory = arguments.next(),
             "--only" => options.only_size = arguments.next().map(|size| size.parse().unwrap()),
             "--contender" => options.only_contender = arguments.next(),
             "--current-thread" => options.current_thread = true,
+            "--repeat" => options.repeat = arguments.next().unwrap().parse().unwrap(),
             other => panic!("unknown argument {other}"),
         }
     }
@@ -394,10 +402,17 @@ async fn run(options: Options) {
             65536 => 4_000,
             _ => 300,
         } / scale;
-        // Alternate contenders so drifting machine load hits both alike.
-        for &contender in &contenders {
-            latency(contender, &client, &ws, size, rounds).await;
-            throughput(contender, &client, &ws, size, count).await;
+        // Interleaved rounds, each contender first in every other one, so that drifting machine
+        // load and warm-up hit both alike; the report takes each contender's median round.
+        for round in 0..options.repeat {
+            let mut order = contenders.clone();
+            if round % 2 == 1 {
+                order.reverse();
+            }
+            for &contender in &order {
+                latency(contender, &client, &ws, size, rounds).await;
+                throughput(contender, &client, &ws, size, count).await;
+            }
         }
     }
     if options.only_size.is_some() {
