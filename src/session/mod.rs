@@ -1,12 +1,14 @@
 //! The session handle the application holds, and the two tasks that keep the connection running.
 //!
-//! A reader task owns the read half: it answers pings, delivers messages to a bounded channel and
-//! runs the close handshake whether or not the application is reading. The write half sits in a
-//! [`Wire`] shared by the handle and a writer task: a send with nothing ahead of it is written on
-//! the caller's thread (as a direct tokio-tungstenite write), other sends are gathered by the
-//! writer task into one write per batch, and the writer also sends pongs, pings and close frames.
-//! No send waits on the socket while holding anything across an `.await`, so every call stays
-//! cancel-safe and dropping the handle just closes the channels.
+//! The reader owns the read half: it answers pings, delivers messages to a bounded channel and
+//! runs the close handshake whether or not the application is reading. Its own task runs it, and
+//! so does a receive call while it waits (see [`ReadDriver`]). The write half sits in a [`Wire`]
+//! shared by the handle and a writer task: sends encode into its bounded outbox, a send with
+//! nothing ahead of it is written on the caller's thread (as a direct tokio-tungstenite write),
+//! bursts are gathered by the writer task into one write, and the writer also sends pings and
+//! times the close handshake. No call holds anything across an `.await` except the send order
+//! while it waits for room, so every call stays cancel-safe, and dropping the handle closes the
+//! session in the background.
 
 mod read_driver;
 mod reader;
