@@ -104,7 +104,7 @@ impl Wire {
         received_messages: u64,
     ) -> Taken {
         let mut outbox = self.outbox();
-        if outbox.close_encoded || outbox.ended {
+        if outbox.is_closed() {
             return Taken::Closed;
         }
         let pipelining = outbox.encoded_frames > received_messages;
@@ -171,7 +171,7 @@ impl Wire {
     /// frame never waits for room.
     pub(crate) fn close(&self, reason: Option<&CloseReason>) -> bool {
         let mut outbox = self.outbox();
-        if outbox.close_encoded || outbox.ended {
+        if outbox.is_closed() {
             return false;
         }
         outbox.encode_close(reason);
