@@ -3,9 +3,9 @@
 //! Sends encode their frames, in order, straight into one bounded [`Outbox`] (waiting for room
 //! while it is full), and the bytes are written by whichever side gets there first. When the
 //! outbox is idle and the application is not pipelining, the caller writes them at once on its own
-//! thread, as a direct tokio-tungstenite write does, without waking another task. Otherwise the
-//! writer task is woken (or is already writing) and gathers everything encoded meanwhile into one
-//! write. Whatever the socket does not take at once is left to the writer task, which then owns
+//! thread, as a direct tokio-tungstenite write does, without waking another task; so it does when
+//! a large payload is waiting, which gathering would not write any cheaper. Otherwise the writer
+//! task is woken (or is already writing) and gathers everything encoded meanwhile into one write. Whatever the socket does not take at once is left to the writer task, which then owns
 //! the outbox until it is written; only it polls the socket then.
 
 use std::collections::VecDeque;
@@ -35,6 +35,11 @@ const LARGE_SPARE_MAX: usize = 1 << 20;
 
 /// ...this many of them: enough for the one large payload being written and the next.
 const LARGE_SPARES: usize = 2;
+
+/// Unwritten bytes worth a write of their own: a pipelining caller writes them at once rather than
+/// leaving them for the writer task to gather more (gathering saves system calls only for small
+/// frames).
+const WRITE_NOW_BYTES: usize = 16 << 10;
 
 /// The most buffers one write hands to the socket.
 const MAX_SLICES: usize = 64;
@@ -95,9 +100,10 @@ impl Wire {
     ///
     /// When the outbox was idle and the application is not pipelining (it has received as many
     /// messages, `received_messages`, as it has sent frames, as between a request and its
-    /// answer), the frames are written at once on the caller's thread. Otherwise more sends are
-    /// likely to follow at once, so the writer task gathers them into one write: it is woken for
-    /// them, or is already writing. Bytes the socket does not take at once stay for the writer.
+    /// answer), or when at least [`WRITE_NOW_BYTES`] are waiting, the frames are written at once
+    /// on the caller's thread. Otherwise more sends are likely to follow at once, so the writer
+    /// task gathers them into one write: it is woken for them, or is already writing. Bytes the
+    /// socket does not take at once stay for the writer.
     pub(crate) fn write_now(
         &self,
         frames: &mut std::iter::Peekable<impl Iterator<Item = Frame>>,
@@ -121,7 +127,7 @@ impl Wire {
                 // taken).
                 break;
             }
-            if pipelining {
+            if pipelining && outbox.unwritten < WRITE_NOW_BYTES {
                 self.handoff.notify_one();
                 break;
             }
@@ -219,12 +225,21 @@ impl Wire {
     }
 }
 
+/// Encoded bytes waiting in the outbox.
+struct Chunk {
+    bytes: Vec<u8>,
+    /// One large payload (kept for the next large payloads once written), not small frames
+    /// back to back (kept for the next batch). Sizes alone cannot tell them apart: a buffer of
+    /// small frames grows past the smallest large payload.
+    large_payload: bool,
+}
+
 /// Encoded frames not yet written, and the socket they go to.
 pub(crate) struct Outbox {
     /// `None` once the writer task has shut the connection down.
     io: Option<WriteHalf>,
     /// Encoded bytes in order: small frames back to back, large payloads as chunks of their own.
-    chunks: VecDeque<Vec<u8>>,
+    chunks: VecDeque<Chunk>,
     /// Bytes of the front chunk already written.
     front_written: usize,
     /// Bytes in `chunks` not yet written.
@@ -323,7 +338,10 @@ impl Outbox {
         let mut added = back.len() - before;
         if let Some(payload) = payload {
             added += payload.len();
-            self.chunks.push_back(payload);
+            self.chunks.push_back(Chunk {
+                bytes: payload,
+                large_payload: true,
+            });
             self.back_open = false;
         }
         self.unwritten += added;
@@ -354,7 +372,7 @@ impl Outbox {
             let mut count = 0;
             for (index, chunk) in self.chunks.iter().take(MAX_SLICES).enumerate() {
                 let skip = if index == 0 { self.front_written } else { 0 };
-                slices[count] = IoSlice::new(&chunk[skip..]);
+                slices[count] = IoSlice::new(&chunk.bytes[skip..]);
                 count += 1;
             }
             let io = self.io.as_mut().expect("checked above");
@@ -391,21 +409,22 @@ impl Outbox {
         }
         self.front_written += written;
         while let Some(front) = self.chunks.front() {
-            if self.front_written < front.len() {
+            if self.front_written < front.bytes.len() {
                 break;
             }
-            self.front_written -= front.len();
-            let mut done = self.chunks.pop_front().expect("front exists");
+            self.front_written -= front.bytes.len();
+            let done = self.chunks.pop_front().expect("front exists");
             if self.chunks.is_empty() {
                 self.back_open = false;
             }
-            done.clear();
-            if done.capacity() <= SPARE_MAX {
-                if self.spare.is_none() {
-                    self.spare = Some(done);
+            let mut bytes = done.bytes;
+            bytes.clear();
+            if done.large_payload {
+                if bytes.capacity() <= LARGE_SPARE_MAX && self.large_spares.len() < LARGE_SPARES {
+                    self.large_spares.push(bytes);
                 }
-            } else if done.capacity() <= LARGE_SPARE_MAX && self.large_spares.len() < LARGE_SPARES {
-                self.large_spares.push(done);
+            } else if bytes.capacity() <= SPARE_MAX && self.spare.is_none() {
+                self.spare = Some(bytes);
             }
         }
     }
@@ -414,16 +433,21 @@ impl Outbox {
 /// The buffer small frames are appended to: the back chunk while it is open for them and has room,
 /// else a new chunk (the kept small-frame buffer if there is one).
 fn open_back<'a>(
-    chunks: &'a mut VecDeque<Vec<u8>>,
+    chunks: &'a mut VecDeque<Chunk>,
     back_open: &mut bool,
     spare: &mut Option<Vec<u8>>,
 ) -> &'a mut Vec<u8> {
-    let full = chunks.back().is_none_or(|back| back.len() >= SPARE_MAX);
+    let full = chunks
+        .back()
+        .is_none_or(|back| back.bytes.len() >= SPARE_MAX);
     if !*back_open || full {
-        chunks.push_back(spare.take().unwrap_or_default());
+        chunks.push_back(Chunk {
+            bytes: spare.take().unwrap_or_default(),
+            large_payload: false,
+        });
         *back_open = true;
     }
-    chunks.back_mut().expect("a chunk was just pushed")
+    &mut chunks.back_mut().expect("a chunk was just pushed").bytes
 }
 
 #[cfg(test)]
@@ -542,6 +566,33 @@ mod tests {
         let mut bytes = vec![0; 4 * 16];
         peer.read_exact(&mut bytes).await.unwrap();
         let expected: Vec<Vec<u8>> = (0..4u8).map(|index| vec![index; 10]).collect();
+        assert_eq!(payloads(&bytes), expected);
+    }
+
+    /// A pipelining caller writes a large payload itself (gathering saves nothing there), and a
+    /// written payload's buffer is kept for the next large payload, whatever its size up to the
+    /// largest kept.
+    #[tokio::test]
+    async fn large_payloads_are_written_at_once_and_their_buffers_reused() {
+        let (pipe, mut peer) = tokio::io::duplex(1 << 20);
+        let wire = Wire::new(Box::new(pipe), 64);
+        let sizes = [65_536, 65_536, 100_000];
+        let mut kept = Vec::new();
+        for (index, &size) in sizes.iter().enumerate() {
+            // Frames sent before this one, none received: from the second on, pipelining.
+            let mut frames = std::iter::once(message(index as u8, size)).peekable();
+            assert_eq!(wire.write_now(&mut frames, 0), Taken::Some(1));
+            assert!(wire.outbox().is_idle(), "frame {index} written at once");
+            kept.push(wire.outbox().large_spares.len());
+        }
+        // The second payload reused the first one's buffer; the third needed a larger one.
+        assert_eq!(kept, [1, 1, 2]);
+        let total = sizes.iter().map(|size| size + 14).sum();
+        let mut bytes = vec![0; total];
+        peer.read_exact(&mut bytes).await.unwrap();
+        let expected: Vec<Vec<u8>> = (0..3u8)
+            .map(|index| vec![index; sizes[usize::from(index)]])
+            .collect();
         assert_eq!(payloads(&bytes), expected);
     }
 }
