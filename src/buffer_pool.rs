@@ -3,8 +3,15 @@
 //! Allocating and freeing tens of KiB per message, with several messages alive at once, makes
 //! glibc's allocator return memory to the system and fault it back in, page by page (measured on a
 //! current-thread runtime, where every allocation comes from the main heap). A [`BufferPool`] keeps
-//! the allocations of the last large payloads (within a budget) and hands one out again once every
-//! message that used it has been dropped.
+//! the allocations of the last large payloads and hands one out again once every message that used
+//! it has been dropped.
+//!
+//! Messages are mostly dropped in the order they arrived, so the allocations the pool keeps are
+//! those of the oldest payloads still alive: they are the next to come free. A pool that let go of
+//! its oldest allocations instead (as it once did) lost each one just before the application
+//! dropped its message, and with more messages waiting than it kept, every allocation was a fresh
+//! one (measured at 64 KiB pipelined, with receive calls reading: a quarter of the messages got
+//! fresh memory, and a run took 26 k page faults).
 
 use std::collections::VecDeque;
 
@@ -17,16 +24,29 @@ const REUSE_MIN: usize = 4 << 10;
 /// hold its memory.
 const REUSE_MAX: usize = 1 << 20;
 
-/// The most memory the kept allocations may add up to, so that what a session holds after a burst
-/// of large messages stays bounded.
-const REUSE_BUDGET: usize = 1 << 20;
+/// The most memory the kept allocations may add up to while no message uses them, so that what a
+/// session holds after a burst of large messages stays bounded (checked whenever a payload is
+/// added).
+const IDLE_BUDGET: usize = 1 << 20;
 
-/// An allocation a large payload was built in, still shared with that payload.
+/// The most memory the kept allocations may add up to in all, idle or still used by messages the
+/// application holds (32 payloads of 64 KiB).
+const KEPT_LIMIT: usize = 2 << 20;
+
+/// An allocation a large payload was built in, possibly still shared with that payload.
 struct Spare {
     /// The empty rest of the allocation after the payload was split off.
     buffer: BytesMut,
     /// The allocation's size.
     size: usize,
+}
+
+impl Spare {
+    /// Whether every payload built in the allocation has been dropped; if so, the whole allocation
+    /// is the buffer's again.
+    fn reclaim(&mut self, capacity: usize) -> bool {
+        self.size >= capacity && self.buffer.try_reclaim(capacity)
+    }
 }
 
 /// The allocations of the last large payloads, oldest first.
@@ -35,6 +55,9 @@ pub(crate) struct BufferPool {
     spares: VecDeque<Spare>,
     /// The sum of the spares' sizes.
     kept: usize,
+    /// Fresh allocations made for payloads from [`REUSE_MIN`] on.
+    #[cfg(test)]
+    fresh: usize,
 }
 
 impl BufferPool {
@@ -46,10 +69,14 @@ impl BufferPool {
             let free = self
                 .spares
                 .iter_mut()
-                .position(|spare| spare.size >= capacity && spare.buffer.try_reclaim(capacity));
+                .position(|spare| spare.reclaim(capacity));
             if let Some(spare) = free.and_then(|index| self.spares.remove(index)) {
                 self.kept -= spare.size;
                 return spare.buffer;
+            }
+            #[cfg(test)]
+            {
+                self.fresh += 1;
             }
         }
         BytesMut::with_capacity(capacity)
@@ -65,11 +92,37 @@ impl BufferPool {
         let payload = data.split().freeze();
         self.spares.push_back(Spare { buffer: data, size });
         self.kept += size;
-        while self.kept > REUSE_BUDGET {
+        self.trim();
+        payload
+    }
+
+    /// Lets go of idle allocations, oldest first, beyond [`IDLE_BUDGET`], then of the oldest
+    /// allocations beyond [`KEPT_LIMIT`] (their memory stays with their payloads until those are
+    /// dropped).
+    fn trim(&mut self) {
+        if self.kept <= IDLE_BUDGET {
+            return;
+        }
+        let mut idle: usize = self
+            .spares
+            .iter_mut()
+            .filter_map(|spare| spare.reclaim(spare.size).then_some(spare.size))
+            .sum();
+        let mut index = 0;
+        while idle > IDLE_BUDGET && index < self.spares.len() {
+            let spare = &mut self.spares[index];
+            if spare.reclaim(spare.size) {
+                idle -= spare.size;
+                self.kept -= spare.size;
+                self.spares.remove(index);
+            } else {
+                index += 1;
+            }
+        }
+        while self.kept > KEPT_LIMIT {
             let oldest = self.spares.pop_front().expect("the sizes add up to `kept`");
             self.kept -= oldest.size;
         }
-        payload
     }
 
     /// A copy of `payload` in pooled memory.
@@ -107,14 +160,38 @@ mod tests {
     }
 
     #[test]
-    fn small_payloads_stay_out_and_the_budget_holds() {
+    fn small_payloads_stay_out_and_the_budgets_hold() {
         let mut pool = BufferPool::default();
         assert_eq!(pool.copy(&[4; 100]).len(), 100);
         assert_eq!(pool.kept(), 0);
         for round in 0..64u8 {
             drop(pool.copy(&[round; 60 << 10]));
-            assert!(pool.kept() <= REUSE_BUDGET);
+            assert!(pool.kept() <= IDLE_BUDGET);
         }
         assert!(pool.kept() > 0);
+        // Payloads the application holds: the pool keeps no more than its limit of them...
+        let held: Vec<Bytes> = (0..100).map(|_| pool.copy(&[5; 64 << 10])).collect();
+        assert!(pool.kept() <= KEPT_LIMIT);
+        // ...and once they are dropped, the next payload leaves no more than the idle budget
+        // besides its own allocation.
+        drop(held);
+        let last = pool.copy(&[6; 64 << 10]);
+        assert!(pool.kept() <= IDLE_BUDGET + (64 << 10), "{}", pool.kept());
+        drop(last);
+    }
+
+    /// More payloads alive than the idle budget covers, dropped oldest first as an application
+    /// reads them: the next payloads are built in the memory of the dropped ones.
+    #[test]
+    fn the_oldest_payloads_alive_are_the_ones_whose_memory_is_reused() {
+        let mut pool = BufferPool::default();
+        let mut alive: VecDeque<Bytes> = (0..24).map(|_| pool.copy(&[7; 64 << 10])).collect();
+        const { assert!(24 * (64 << 10) > IDLE_BUDGET && 24 * (64 << 10) <= KEPT_LIMIT) };
+        assert_eq!(pool.fresh, 24);
+        for _ in 0..200 {
+            alive.pop_front();
+            alive.push_back(pool.copy(&[8; 64 << 10]));
+        }
+        assert_eq!(pool.fresh, 24, "fresh allocations after the first 24");
     }
 }
