@@ -6,9 +6,9 @@
 //! bench-rust --ws PORT --memory uniws|tungstenite [--quick] # resident memory per idle session
 //! ```
 //!
-//! `--only SIZE` and `--contender uniws-rust|tokio-tungstenite` narrow a run (for profiling);
-//! `--current-thread` runs both contenders on a current-thread runtime instead of a multi-threaded
-//! one (their names then end in `@current-thread`). Latency and throughput run in `--repeat N`
+//! `--only SIZE`, `--workload latency|throughput` and `--contender uniws-rust|tokio-tungstenite`
+//! narrow a run (for profiling). `--current-thread` runs both contenders on a current-thread
+//! runtime instead of a multi-threaded one (their names then end in `@current-thread`). Latency and throughput run in `--repeat N`
 //! interleaved rounds (default 3, 1 with `--quick`), the contenders' order swapped every other
 //! round; each round prints its own line and the report takes the median.
 
@@ -47,6 +47,7 @@ struct Options {
     only_contender: Option<String>,
     current_thread: bool,
     repeat: usize,
+    only_workload: Option<String>,
 }
 
 fn options() -> Options {
@@ -60,6 +61,7 @@ fn options() -> Options {
         only_contender: None,
         current_thread: false,
         repeat: 3,
+        only_workload: None,
     };
     let mut arguments = std::env::args().skip(1);
     while let Some(argument) = arguments.next() {
@@ -76,6 +78,7 @@ fn options() -> Options {
             "--contender" => options.only_contender = arguments.next(),
             "--current-thread" => options.current_thread = true,
             "--repeat" => options.repeat = arguments.next().unwrap().parse().unwrap(),
+            "--workload" => options.only_workload = arguments.next(),
             other => panic!("unknown argument {other}"),
         }
     }
@@ -409,9 +412,19 @@ async fn run(options: Options) {
             if round % 2 == 1 {
                 order.reverse();
             }
+            let runs = |workload: &str| {
+                options
+                    .only_workload
+                    .as_ref()
+                    .is_none_or(|only| only == workload)
+            };
             for &contender in &order {
-                latency(contender, &client, &ws, size, rounds).await;
-                throughput(contender, &client, &ws, size, count).await;
+                if runs("latency") {
+                    latency(contender, &client, &ws, size, rounds).await;
+                }
+                if runs("throughput") {
+                    throughput(contender, &client, &ws, size, count).await;
+                }
             }
         }
     }
