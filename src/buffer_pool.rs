@@ -6,8 +6,9 @@
 //! the allocations of the last large payloads and hands one out again once every message that used
 //! it has been dropped.
 //!
-//! Messages are mostly dropped in the order they arrived, so the allocations the pool keeps are
-//! those of the oldest payloads still alive: they are the next to come free. A pool that let go of
+//! Messages are mostly dropped in the order they arrived, so beyond its limit the pool lets go of
+//! idle allocations first and keeps those of the oldest payloads still alive: they are the next to
+//! come free. A pool that let go of
 //! its oldest allocations instead (as it once did) lost each one just before the application
 //! dropped its message, and with more messages waiting than it kept, every allocation was a fresh
 //! one (measured at 64 KiB pipelined, with receive calls reading: a quarter of the messages got
@@ -24,13 +25,9 @@ const REUSE_MIN: usize = 4 << 10;
 /// hold its memory.
 const REUSE_MAX: usize = 1 << 20;
 
-/// The most memory the kept allocations may add up to while no message uses them, so that what a
-/// session holds after a burst of large messages stays bounded (checked whenever a payload is
-/// added).
-const IDLE_BUDGET: usize = 1 << 20;
-
-/// The most memory the kept allocations may add up to in all, idle or still used by messages the
-/// application holds (32 payloads of 64 KiB).
+/// The most memory the kept allocations may add up to, idle or still used by messages the
+/// application holds (32 payloads of 64 KiB): what a session holds after a burst of large
+/// messages stays bounded.
 const KEPT_LIMIT: usize = 2 << 20;
 
 /// An allocation a large payload was built in, possibly still shared with that payload.
@@ -96,23 +93,13 @@ impl BufferPool {
         payload
     }
 
-    /// Lets go of idle allocations, oldest first, beyond [`IDLE_BUDGET`], then of the oldest
-    /// allocations beyond [`KEPT_LIMIT`] (their memory stays with their payloads until those are
-    /// dropped).
+    /// Lets go of allocations beyond [`KEPT_LIMIT`]: idle ones first, oldest first, then the
+    /// oldest (whose memory stays with their payloads until those are dropped).
     fn trim(&mut self) {
-        if self.kept <= IDLE_BUDGET {
-            return;
-        }
-        let mut idle: usize = self
-            .spares
-            .iter_mut()
-            .filter_map(|spare| spare.reclaim(spare.size).then_some(spare.size))
-            .sum();
         let mut index = 0;
-        while idle > IDLE_BUDGET && index < self.spares.len() {
+        while self.kept > KEPT_LIMIT && index < self.spares.len() {
             let spare = &mut self.spares[index];
             if spare.reclaim(spare.size) {
-                idle -= spare.size;
                 self.kept -= spare.size;
                 self.spares.remove(index);
             } else {
@@ -160,38 +147,38 @@ mod tests {
     }
 
     #[test]
-    fn small_payloads_stay_out_and_the_budgets_hold() {
+    fn small_payloads_stay_out_and_the_limit_holds() {
         let mut pool = BufferPool::default();
         assert_eq!(pool.copy(&[4; 100]).len(), 100);
         assert_eq!(pool.kept(), 0);
         for round in 0..64u8 {
             drop(pool.copy(&[round; 60 << 10]));
-            assert!(pool.kept() <= IDLE_BUDGET);
+            assert!(pool.kept() <= KEPT_LIMIT);
         }
         assert!(pool.kept() > 0);
         // Payloads the application holds: the pool keeps no more than its limit of them...
         let held: Vec<Bytes> = (0..100).map(|_| pool.copy(&[5; 64 << 10])).collect();
         assert!(pool.kept() <= KEPT_LIMIT);
-        // ...and once they are dropped, the next payload leaves no more than the idle budget
-        // besides its own allocation.
+        // ...and once they are dropped, their memory is reused (none of it was let go of).
+        let kept = pool.kept();
         drop(held);
-        let last = pool.copy(&[6; 64 << 10]);
-        assert!(pool.kept() <= IDLE_BUDGET + (64 << 10), "{}", pool.kept());
-        drop(last);
+        let fresh = pool.fresh;
+        drop(pool.copy(&[6; 64 << 10]));
+        assert_eq!((pool.fresh, pool.kept()), (fresh, kept));
     }
 
-    /// More payloads alive than the idle budget covers, dropped oldest first as an application
-    /// reads them: the next payloads are built in the memory of the dropped ones.
+    /// Payloads alive up to the limit, dropped oldest first as an application reads them: the
+    /// next payloads are built in the memory of the dropped ones.
     #[test]
     fn the_oldest_payloads_alive_are_the_ones_whose_memory_is_reused() {
         let mut pool = BufferPool::default();
-        let mut alive: VecDeque<Bytes> = (0..24).map(|_| pool.copy(&[7; 64 << 10])).collect();
-        const { assert!(24 * (64 << 10) > IDLE_BUDGET && 24 * (64 << 10) <= KEPT_LIMIT) };
-        assert_eq!(pool.fresh, 24);
+        let mut alive: VecDeque<Bytes> = (0..32).map(|_| pool.copy(&[7; 64 << 10])).collect();
+        const { assert!(32 * (64 << 10) == KEPT_LIMIT) };
+        assert_eq!(pool.fresh, 32);
         for _ in 0..200 {
             alive.pop_front();
             alive.push_back(pool.copy(&[8; 64 << 10]));
         }
-        assert_eq!(pool.fresh, 24, "fresh allocations after the first 24");
+        assert_eq!(pool.fresh, 32, "fresh allocations after the first 32");
     }
 }

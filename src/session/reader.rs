@@ -22,6 +22,9 @@ const READ_BUFFER_INITIAL: usize = 2 << 10;
 const READ_BUFFER_MAX: usize = 64 << 10;
 /// Payload still to come from which the reader reads straight into the message.
 const DIRECT_READ_MIN: u64 = 4 << 10;
+/// Payload still to come from which a session counts as carrying large messages (see
+/// `Shared::large_messages`).
+const LARGE_MESSAGE_REMAINING: u64 = 256 << 10;
 /// The most one direct read asks for.
 const DIRECT_READ_MAX: u64 = 1 << 20;
 
@@ -94,7 +97,10 @@ impl Reader {
                 .payload_destination()
                 .filter(|(_, remaining)| *remaining >= DIRECT_READ_MIN);
             let direct = destination.is_some();
-            if direct {
+            if destination
+                .as_ref()
+                .is_some_and(|(_, remaining)| *remaining >= LARGE_MESSAGE_REMAINING)
+            {
                 // See `Shared::large_messages`.
                 self.shared.large_messages.store(true, Ordering::Relaxed);
             }
