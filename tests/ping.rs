@@ -268,3 +268,38 @@ async fn a_pong_goes_out_before_an_answer_to_a_later_message() {
         );
     }
 }
+
+/// A receive call that waited and was cancelled leaves the reader to its task: a ping that arrives
+/// afterwards, with no call waiting, is still answered.
+#[tokio::test]
+async fn a_ping_is_answered_after_a_waiting_receive_was_cancelled() {
+    let (go_tx, go_rx) = tokio::sync::oneshot::channel::<()>();
+    let go = Arc::new(tokio::sync::Mutex::new(Some(go_rx)));
+    let (pong_tx, mut pong_rx) = mpsc::unbounded_channel();
+    let port = raw_server(move |mut stream: TcpStream| {
+        let (go, pong_tx) = (go.clone(), pong_tx.clone());
+        async move {
+            accept_raw(&mut stream, "").await;
+            let go = go.lock().await.take().expect("one connection");
+            let _ = go.await;
+            let _ = stream.write_all(&server_frame(0x89, b"still there?")).await;
+            let _ = pong_tx.send(peers::read_client_frame(&mut stream).await);
+        }
+    })
+    .await;
+    let session = WebSocketClient::default()
+        .connect(&format!("ws://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
+    assert!(
+        tokio::time::timeout(Duration::from_millis(100), session.receive())
+            .await
+            .is_err(),
+        "nothing to receive yet"
+    );
+    go_tx.send(()).unwrap();
+    let pong = tokio::time::timeout(Duration::from_secs(5), pong_rx.recv())
+        .await
+        .expect("the ping is answered without a receive call");
+    assert_eq!(pong.unwrap(), Some((0x8A, b"still there?".to_vec())));
+}

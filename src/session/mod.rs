@@ -199,11 +199,13 @@ impl ClientWebSocketSession {
         if let std::task::Poll::Ready(taken) = take(context) {
             return std::task::Poll::Ready(taken);
         }
-        if !self
+        if self
             .shared
             .large_messages
             .load(std::sync::atomic::Ordering::Relaxed)
         {
+            self.reader.leave_to_task();
+        } else {
             self.reader.poll_for_receiver(context.waker());
         }
         take(context)
@@ -311,10 +313,13 @@ impl ClientWebSocketSession {
             return Ok(frame);
         }
         let mut incoming = self.incoming.lock().await;
+        // Until the message is taken, the reader's wake-ups come here (see `ReadDriver`).
+        let receiving = self.reader.receiving();
         let next = std::future::poll_fn(|context| {
             self.poll_incoming(context, |context| incoming.poll_recv(context))
         })
         .await;
+        drop(receiving);
         match next {
             Some(frame) => Ok(frame),
             None => {
@@ -337,6 +342,7 @@ impl ClientWebSocketSession {
             return Ok(returned);
         }
         let mut incoming = self.incoming.lock().await;
+        let receiving = self.reader.receiving();
         let mut batch = Vec::new();
         // Waits for one message, then takes what is queued: cancel-safe like `recv`.
         let taken = std::future::poll_fn(|context| {
@@ -345,6 +351,7 @@ impl ClientWebSocketSession {
             })
         })
         .await;
+        drop(receiving);
         if taken == 0 {
             drop(incoming);
             return Err(self.ended().await);

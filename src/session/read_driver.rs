@@ -7,9 +7,13 @@
 //! reader is one future that either side may poll, and whichever side is woken by the socket and
 //! gets there first reads and decodes; the receiver then takes the message from the queue at once.
 //!
-//! Every poll registers one waker that wakes both the task and the waiting receiver (if any), so
-//! the task is never left without a wake-up when a receive call goes away. Sessions that carry
-//! large messages leave reading to the task (see `Shared::large_messages`).
+//! Every poll registers one waker. While a receive call is waiting, it wakes only that call, which
+//! then owes the reader a poll: it polls the reader itself, or, if it ends first (it took a message
+//! already queued, or it was dropped), wakes the task. Otherwise it wakes the task. So a message
+//! that reaches a waiting receiver costs one wake-up, and the task is never left without one.
+//! (Waking both sides measured more futex calls and context switches than tokio-tungstenite, whose
+//! receiver alone is woken.) Sessions that carry large messages leave reading to the task (see
+//! `Shared::large_messages`).
 
 use std::any::Any;
 use std::future::Future;
@@ -30,7 +34,7 @@ type ReaderFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 pub(crate) struct ReadDriver {
     /// `None` once the reader has finished.
     future: Mutex<Option<ReaderFuture>>,
-    wakers: Arc<BothWakers>,
+    wakers: Arc<ReaderWaker>,
     /// The runtime the session runs on: the reader's timers and I/O need its context, and a
     /// receive call may poll from a thread outside it (a Swift or Kotlin caller).
     runtime: Handle,
@@ -41,27 +45,56 @@ pub(crate) struct ReadDriver {
     missed: AtomicBool,
 }
 
-/// The waker every poll of the reader registers: it wakes the reader task and the waiting
-/// receiver.
+/// The waker every poll of the reader registers: it wakes the waiting receiver if there is one,
+/// else the reader task.
 #[derive(Default)]
-struct BothWakers {
+struct ReaderWaker {
     task: Mutex<Option<Waker>>,
-    receiver: Mutex<Option<Waker>>,
+    receiver: Mutex<Receiver>,
 }
 
-impl Wake for BothWakers {
+/// The receive call waiting for a message, if any.
+#[derive(Default)]
+struct Receiver {
+    waker: Option<Waker>,
+    /// The reader's wake-up went to the receiver, which has not polled the reader since.
+    owes_poll: bool,
+}
+
+impl ReaderWaker {
+    fn wake_task(&self) {
+        let task = lock(&self.task).clone();
+        if let Some(task) = task {
+            task.wake();
+        }
+    }
+}
+
+impl Wake for ReaderWaker {
     fn wake(self: Arc<Self>) {
         self.wake_by_ref();
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        if let Some(receiver) = lock(&self.receiver).take() {
-            receiver.wake();
+        let mut receiver = lock(&self.receiver);
+        if let Some(waker) = receiver.waker.take() {
+            receiver.owes_poll = true;
+            drop(receiver);
+            waker.wake();
+        } else {
+            drop(receiver);
+            self.wake_task();
         }
-        let task = lock(&self.task).clone();
-        if let Some(task) = task {
-            task.wake();
-        }
+    }
+}
+
+/// A receive call's claim on the reader's wake-ups (see [`ReadDriver::receiving`]).
+pub(crate) struct Receiving<'a>(&'a ReadDriver);
+
+impl Drop for Receiving<'_> {
+    /// The call has ended.
+    fn drop(&mut self) {
+        self.0.leave_to_task();
     }
 }
 
@@ -70,7 +103,7 @@ impl ReadDriver {
     pub(crate) fn new(reader: impl Future<Output = ()> + Send + 'static, runtime: Handle) -> Self {
         ReadDriver {
             future: Mutex::new(Some(Box::pin(reader))),
-            wakers: Arc::new(BothWakers::default()),
+            wakers: Arc::new(ReaderWaker::default()),
             runtime,
             panic: Mutex::new(None),
             missed: AtomicBool::new(false),
@@ -103,20 +136,41 @@ impl ReadDriver {
         }
     }
 
-    /// Polls the reader on behalf of a receive call waiting with `waker`, unless the reader task
-    /// is polling it at this moment (it then delivers what it reads, which wakes the receiver).
+    /// Marks the start of a receive call that may poll the reader; the call holds the result
+    /// until it ends. One call at a time.
+    pub(crate) fn receiving(&self) -> Receiving<'_> {
+        Receiving(self)
+    }
+
+    /// Leaves the reader to its task: later wake-ups go to the task, and a wake-up the receive
+    /// call took without polling the reader since is passed on to it. For a call that ends, or
+    /// that stops polling the reader (see `Shared::large_messages`).
+    pub(crate) fn leave_to_task(&self) {
+        let owed = {
+            let mut receiver = lock(&self.wakers.receiver);
+            receiver.waker = None;
+            std::mem::take(&mut receiver.owes_poll)
+        };
+        if owed {
+            self.wakers.wake_task();
+        }
+    }
+
+    /// Polls the reader on behalf of a receive call waiting with `waker` (within
+    /// [`receiving`](Self::receiving)), which the reader's wake-ups go to from now on.
     pub(crate) fn poll_for_receiver(&self, waker: &Waker) {
-        *lock(&self.wakers.receiver) = Some(waker.clone());
+        {
+            let mut receiver = lock(&self.wakers.receiver);
+            receiver.waker = Some(waker.clone());
+            receiver.owes_poll = false;
+        }
         let mut future = lock(&self.future);
         let finished = self.poll(&mut future).is_ready();
         drop(future);
         // The task ends once the reader has finished; and it must look again if it was woken
         // while this call held the reader.
         if finished || self.missed.swap(false, Ordering::SeqCst) {
-            let task = lock(&self.wakers.task).clone();
-            if let Some(task) = task {
-                task.wake();
-            }
+            self.wakers.wake_task();
         }
     }
 
@@ -129,7 +183,7 @@ impl ReadDriver {
         }
     }
 
-    /// Polls the reader once with the waker of both sides; `Ready` once it has finished.
+    /// Polls the reader once with the [`ReaderWaker`]; `Ready` once it has finished.
     fn poll(&self, future: &mut Option<ReaderFuture>) -> Poll<()> {
         let Some(reader) = future.as_mut() else {
             return Poll::Ready(());
