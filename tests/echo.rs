@@ -320,3 +320,25 @@ async fn sends_written_at_once_and_sends_left_to_the_writer_keep_their_order() {
     }
     session.close().await.unwrap();
 }
+
+/// Large messages back to back, and small ones right after large ones, sent before any echo is
+/// read: each arrives whole and in order, however the reader splits its reads between them.
+#[tokio::test]
+async fn large_and_small_messages_back_to_back_arrive_whole() {
+    let (_server, session) = echo_session().await;
+    let sizes = [70_000, 70_000, 300_000, 10, 70_000, 5, 1 << 20, 20_000];
+    let sent: Vec<Frame> = sizes
+        .iter()
+        .enumerate()
+        .map(|(index, &size)| {
+            Frame::binary((0..size).map(|at| (at + index) as u8).collect::<Vec<u8>>())
+        })
+        .collect();
+    for frame in &sent {
+        session.send(frame.clone()).await.unwrap();
+    }
+    for (index, frame) in sent.iter().enumerate() {
+        assert_eq!(&session.receive().await.unwrap(), frame, "message {index}");
+    }
+    session.close().await.unwrap();
+}

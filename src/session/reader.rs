@@ -25,6 +25,10 @@ const DIRECT_READ_MIN: u64 = 4 << 10;
 /// Payload still to come from which a session counts as carrying large messages (see
 /// `Shared::large_messages`).
 const LARGE_MESSAGE_REMAINING: u64 = 256 << 10;
+/// What the first read after a large message asks for: enough for the next frame's header and
+/// the start of a payload, so that when that is another large message, little of it is copied
+/// out of the read buffer before the rest is read straight into it.
+const AFTER_LARGE_READ: u64 = 1 << 10;
 /// The most one direct read asks for.
 const DIRECT_READ_MAX: u64 = 1 << 20;
 
@@ -34,6 +38,8 @@ pub(crate) struct Reader {
     shared: Arc<Shared>,
     buffer: Vec<u8>,
     start: usize,
+    /// The last read finished a large message straight in its payload (see [`AFTER_LARGE_READ`]).
+    after_large: bool,
     decoder: Decoder,
     /// Where pongs go: straight into the outbox, ahead of later sends.
     wire: Arc<Wire>,
@@ -66,6 +72,7 @@ impl Reader {
             shared,
             buffer,
             start: 0,
+            after_large: false,
             decoder: Decoder::new(),
             wire,
             control,
@@ -105,10 +112,15 @@ impl Reader {
                 self.shared.large_messages.store(true, Ordering::Relaxed);
             }
             let spare = self.buffer.capacity() - self.buffer.len();
+            let buffer_limit = if self.after_large {
+                AFTER_LARGE_READ
+            } else {
+                u64::MAX
+            };
             let read = tokio::select! {
                 biased;
                 _ = stopped(&mut stop) => return Ending::Finished,
-                read = read_into(&mut self.io, destination, &mut self.buffer) => read,
+                read = read_into(&mut self.io, destination, &mut self.buffer, buffer_limit) => read,
             };
             let count = match read {
                 Ok(0) => {
@@ -125,12 +137,14 @@ impl Reader {
                     return Ending::Finished;
                 }
             };
+            self.after_large = false;
             if direct {
                 let event = match self.decoder.payload_appended(count) {
                     Ok(event) => event,
                     Err(violation) => return Ending::Violation(violation),
                 };
                 if let Some(event) = event {
+                    self.after_large = true;
                     if let Some(ending) = self.handle(event, incoming, &mut stop).await {
                         return ending;
                     }
@@ -289,11 +303,13 @@ async fn deliver(
 }
 
 /// Reads into `destination` (a message's payload, at most the bytes it still needs) when given,
-/// otherwise into the read buffer. Cancel-safe: nothing is lost if the read is dropped.
+/// otherwise into the read buffer, at most `buffer_limit` bytes. Cancel-safe: nothing is lost if
+/// the read is dropped.
 async fn read_into(
     io: &mut ReadHalf,
     destination: Option<(&mut bytes::BytesMut, u64)>,
     buffer: &mut Vec<u8>,
+    buffer_limit: u64,
 ) -> std::io::Result<usize> {
     match destination {
         Some((payload, remaining)) => {
@@ -301,6 +317,7 @@ async fn read_into(
             payload.reserve(limit as usize);
             io.take(limit).read_buf(payload).await
         }
+        None if buffer_limit < u64::MAX => io.take(buffer_limit).read_buf(buffer).await,
         None => io.read_buf(buffer).await,
     }
 }
