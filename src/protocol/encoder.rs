@@ -5,7 +5,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::FrameHeader;
 
 use bytes::Bytes;
 
-use super::mask::{apply_mask, random_mask};
+use super::mask::{extend_masked, random_mask};
 use crate::frame::{CloseReason, Frame};
 
 /// The largest control frame payload (RFC 6455 section 5.5).
@@ -73,19 +73,17 @@ fn encode_payload(
         // Copied, so that the caller's buffer is freed where the caller dropped it and the
         // session's buffers are reused (see `Outbox`).
         let mut masked = large_buffer(payload.len());
-        masked.extend_from_slice(&payload);
-        apply_mask(&mut masked, mask);
+        extend_masked(&mut masked, &payload, mask);
         Some(masked)
     } else {
-        let start = out.len();
-        out.extend_from_slice(&payload);
-        apply_mask(&mut out[start..], mask);
+        extend_masked(out, &payload, mask);
         None
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::mask::apply_mask;
     use super::*;
 
     #[test]
