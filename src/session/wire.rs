@@ -2,11 +2,12 @@
 //!
 //! Sends encode their frames, in order, straight into one bounded [`Outbox`] (waiting for room
 //! while it is full), and the bytes are written by whichever side gets there first. When the
-//! outbox is idle and the application is not pipelining, the caller writes them at once on its own
-//! thread, as a direct tokio-tungstenite write does, without waking another task; so it does when
-//! a large payload is waiting, which gathering would not write any cheaper. Otherwise the writer
-//! task is woken (or is already writing) and gathers everything encoded meanwhile into one write. Whatever the socket does not take at once is left to the writer task, which then owns
-//! the outbox until it is written; only it polls the socket then.
+//! outbox is idle and the application is neither pipelining nor sending in bursts, the caller
+//! writes them at once on its own thread, as a direct tokio-tungstenite write does, without waking
+//! another task; so it does when a large payload is waiting, which gathering would not write any
+//! cheaper. Otherwise the writer task is woken (or is already writing) and gathers everything
+//! encoded meanwhile into one write. Whatever the socket does not take at once is left to the
+//! writer task, which then owns the outbox until it is written; only it polls the socket then.
 
 use std::collections::VecDeque;
 use std::future::poll_fn;
@@ -78,6 +79,8 @@ impl Wire {
                 ended: false,
                 encoded_frames: 0,
                 frame_ends: VecDeque::new(),
+                written_frames: 0,
+                bursting: false,
                 encoded_bytes: 0,
                 written_bytes: 0,
                 frame_limit: frame_limit.max(1),
@@ -100,10 +103,10 @@ impl Wire {
     ///
     /// When the outbox was idle and the application is not pipelining (it has received as many
     /// messages, `received_messages`, as it has sent frames, as between a request and its
-    /// answer), or when at least [`WRITE_NOW_BYTES`] are waiting, the frames are written at once
-    /// on the caller's thread. Otherwise more sends are likely to follow at once, so the writer
-    /// task gathers them into one write: it is woken for them, or is already writing. Bytes the
-    /// socket does not take at once stay for the writer.
+    /// answer, and it has not been sending in bursts), or when at least [`WRITE_NOW_BYTES`] are
+    /// waiting, the frames are written at once on the caller's thread. Otherwise more sends are
+    /// likely to follow at once, so the writer task gathers them into one write: it is woken for
+    /// them, or is already writing. Bytes the socket does not take at once stay for the writer.
     pub(crate) fn write_now(
         &self,
         frames: &mut std::iter::Peekable<impl Iterator<Item = Frame>>,
@@ -113,7 +116,7 @@ impl Wire {
         if outbox.is_closed() {
             return Taken::Closed;
         }
-        let pipelining = outbox.encoded_frames > received_messages;
+        let pipelining = outbox.encoded_frames > received_messages || outbox.bursting;
         let was_idle = outbox.is_idle();
         let mut taken = 0;
         loop {
@@ -198,8 +201,12 @@ impl Wire {
 
     /// Writes and flushes everything in the outbox, including what is added meanwhile, and tells
     /// a waiting sender whenever room appears.
+    ///
+    /// Whether the frames it wrote came as a burst decides how the next send is written (see
+    /// [`Outbox::bursting`]).
     pub(crate) async fn write_out(&self) -> std::io::Result<()> {
-        poll_fn(|context| {
+        let first = self.outbox().written_frames;
+        let result = poll_fn(|context| {
             let mut outbox = self.outbox();
             let before = outbox.unwritten;
             let result = outbox.poll_write_out(context);
@@ -208,7 +215,10 @@ impl Wire {
             }
             result
         })
-        .await
+        .await;
+        let mut outbox = self.outbox();
+        outbox.bursting = outbox.written_frames - first >= 2;
+        result
     }
 
     /// Shuts the write side down and releases it. Sends fail from now on, and a sender waiting
@@ -256,6 +266,14 @@ pub(crate) struct Outbox {
     encoded_frames: u64,
     /// Where each application frame not yet written ends, in bytes encoded since the start.
     frame_ends: VecDeque<u64>,
+    /// Application frames written since the start.
+    written_frames: u64,
+    /// The writer task's last write carried several application frames: the application sends
+    /// in bursts, so the first frame of its next burst is left for the writer task to write with
+    /// the rest, not written at once alone (which would also make the peer answer it alone).
+    /// Cleared when the writer task writes a single frame, so that an application that turns
+    /// to one request at a time gets its frames written at once again.
+    bursting: bool,
     /// Bytes encoded since the start.
     encoded_bytes: u64,
     /// Bytes written since the start.
@@ -406,6 +424,7 @@ impl Outbox {
             .is_some_and(|&end| end <= self.written_bytes)
         {
             self.frame_ends.pop_front();
+            self.written_frames += 1;
         }
         self.front_written += written;
         while let Some(front) = self.chunks.front() {
@@ -566,6 +585,46 @@ mod tests {
         let mut bytes = vec![0; 4 * 16];
         peer.read_exact(&mut bytes).await.unwrap();
         let expected: Vec<Vec<u8>> = (0..4u8).map(|index| vec![index; 10]).collect();
+        assert_eq!(payloads(&bytes), expected);
+    }
+
+    /// Once the writer task has written a burst, the first frame of the next burst is left for it
+    /// as well, though every frame before was answered; once it writes a frame alone, sends are
+    /// written at once again.
+    #[tokio::test]
+    async fn each_burst_of_an_application_sending_in_bursts_is_written_whole() {
+        let (pipe, mut peer) = tokio::io::duplex(1 << 16);
+        let wire = Wire::new(Box::new(pipe), 64);
+        let send = |index: u8, received: u64| {
+            let mut frames = std::iter::once(message(index, 10)).peekable();
+            assert_eq!(wire.write_now(&mut frames, received), Taken::Some(1));
+        };
+        let write_out = || async {
+            tokio::time::timeout(Duration::from_secs(5), wire.handed_off())
+                .await
+                .expect("the writer task is woken");
+            wire.write_out().await.unwrap();
+        };
+        send(0, 0);
+        assert!(
+            wire.outbox().is_idle(),
+            "the first frame is written at once"
+        );
+        send(1, 0);
+        send(2, 0);
+        write_out().await;
+        // All three answered: one request at a time would be written at once, but a burst waits.
+        send(3, 3);
+        assert_eq!(wire.outbox().unwritten(), 16, "left for the writer task");
+        write_out().await;
+        send(4, 4);
+        assert!(
+            wire.outbox().is_idle(),
+            "after a frame alone, written at once again"
+        );
+        let mut bytes = vec![0; 5 * 16];
+        peer.read_exact(&mut bytes).await.unwrap();
+        let expected: Vec<Vec<u8>> = (0..5u8).map(|index| vec![index; 10]).collect();
         assert_eq!(payloads(&bytes), expected);
     }
 
