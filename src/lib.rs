@@ -37,6 +37,7 @@ mod error;
 mod ffi_bytes;
 mod frame;
 mod headers;
+mod packed;
 mod protocol;
 mod request;
 mod runtime;

@@ -285,3 +285,69 @@ async fn try_send_batch_queues_a_prefix_and_stops_at_a_close() {
     session.close().await.unwrap();
     assert_eq!(session.try_send_batch(numbered(2)).unwrap(), 0);
 }
+
+/// The text and binary messages of a packed batch, read as the Swift layer reads them: a kind
+/// byte (1 text, 2 binary), a little-endian 4-byte length, the payload.
+fn unpacked(mut packed: &[u8]) -> Vec<Frame> {
+    let mut frames = Vec::new();
+    while !packed.is_empty() {
+        let length = u32::from_le_bytes(packed[1..5].try_into().unwrap()) as usize;
+        let payload = &packed[5..5 + length];
+        frames.push(match packed[0] {
+            1 => Frame::text(std::str::from_utf8(payload).unwrap()),
+            2 => Frame::binary(payload.to_vec()),
+            kind => panic!("a received message of kind {kind}"),
+        });
+        packed = &packed[5 + length..];
+    }
+    frames
+}
+
+fn payload_size(frame: &Frame) -> usize {
+    match frame {
+        Frame::Text { text } => text.len(),
+        Frame::Binary { data } => data.len(),
+        other => panic!("a received {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn packed_batches_keep_order_and_leave_what_does_not_fit_first_in_line() {
+    let (_server, session) = echo_session().await;
+    // 600 KiB each: a packed batch stops after 1 MiB, so it holds two of them.
+    let large: Vec<Frame> = (0..3u8)
+        .map(|index| Frame::binary(vec![index; 600 << 10]))
+        .collect();
+    let mut sent = numbered(6);
+    sent.extend(large);
+    sent.push(Frame::text("last"));
+    session.send_batch(sent.clone()).await.unwrap();
+    let mut received = Vec::new();
+    let mut batches = Vec::new();
+    while received.len() < sent.len() {
+        let token = CancellationToken::new();
+        let mut packed = session.try_receive_packed(64);
+        if packed.is_empty() {
+            let waiting = session.receive_packed_with_cancellation(64, token);
+            packed = tokio::time::timeout(Duration::from_secs(5), waiting)
+                .await
+                .expect("a message was lost")
+                .unwrap();
+        }
+        let batch = unpacked(&packed);
+        assert!(!batch.is_empty());
+        // Payload before the last message of the batch: under 1 MiB, or it would have stopped.
+        let before_last: usize = batch[..batch.len() - 1].iter().map(payload_size).sum();
+        batches.push((batch.len(), before_last));
+        received.extend(batch);
+    }
+    assert_eq!(received, sent);
+    assert!(
+        batches
+            .iter()
+            .all(|&(_, before_last)| before_last < 1 << 20),
+        "{batches:?}"
+    );
+    session.close().await.unwrap();
+    assert!(session.try_receive_packed(8).is_empty());
+}

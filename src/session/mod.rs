@@ -218,6 +218,16 @@ impl ClientWebSocketSession {
         returned.drain(..count).collect()
     }
 
+    /// Packs `batch` for the bindings (see [`crate::packed`]); what does not fit goes back in
+    /// front of the incoming messages.
+    fn pack(&self, batch: Vec<Frame>) -> Bytes {
+        let (packed, rest) = crate::packed::pack(batch);
+        if !rest.is_empty() {
+            self.return_unread(rest);
+        }
+        packed
+    }
+
     /// Puts a close frame carrying `reason` (or nothing) behind the frames already sent, unless
     /// closing has already begun from this side. The writer task writes it and waits for the
     /// peer's answer within the close timeout.
@@ -376,6 +386,26 @@ impl ClientWebSocketSession {
             }
         }
         batch
+    }
+
+    /// [`try_receive_batch`](Self::try_receive_batch) with the messages packed into one byte
+    /// string (see the `packed` module for the format). The Swift layer's receive loop uses it:
+    /// it takes the messages out far faster than UniFFI's generated code reads a list of frames.
+    /// Empty when nothing has arrived. A batch stops after 1 MiB of payload; the messages after
+    /// that stay first in line.
+    pub fn try_receive_packed(&self, max: u32) -> Bytes {
+        self.pack(self.try_receive_batch(max))
+    }
+
+    /// [`receive_batch_with_cancellation`](Self::receive_batch_with_cancellation) with the
+    /// messages packed like [`try_receive_packed`](Self::try_receive_packed).
+    pub async fn receive_packed_with_cancellation(
+        &self,
+        max: u32,
+        token: Arc<CancellationToken>,
+    ) -> Result<Bytes> {
+        let batch = self.receive_batch_with_cancellation(max, token).await?;
+        Ok(self.pack(batch))
     }
 
     /// Puts messages that a batch receive took but the application never read back in front of

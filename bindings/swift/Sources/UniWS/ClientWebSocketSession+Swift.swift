@@ -108,8 +108,8 @@ public struct IncomingMessages: AsyncSequence, Sendable {
         static let size: UInt32 = 64
 
         let session: ClientWebSocketSession
-        private var frames: [Frame] = []
-        private var position = 0
+        /// Taken from the core packed into one byte string, and taken apart as the loop asks.
+        private var messages = PackedMessages()
         private var finished = false
         /// The token for the waits, reused until a wait is cancelled (a cancelled token stays
         /// cancelled): one object fewer to create and free across the FFI per wait.
@@ -120,33 +120,28 @@ public struct IncomingMessages: AsyncSequence, Sendable {
         }
 
         func next() async throws -> Frame? {
-            if position < frames.count {
-                defer { position += 1 }
-                return frames[position]
-            }
-            if finished { return nil }
-            frames = []
-            position = 0
-            do {
-                var taken = session.tryReceiveBatch(max: Self.size)
-                if taken.isEmpty {
-                    taken = try await waitForBatch()
+            while true {
+                if let frame = messages.next() { return frame }
+                if finished { return nil }
+                do {
+                    var packed = session.tryReceivePacked(max: Self.size)
+                    if packed.isEmpty {
+                        packed = try await waitForBatch()
+                    }
+                    messages = PackedMessages(packed)
+                } catch WebSocketError.Closed {
+                    finished = true
+                    return nil
+                } catch let error as WebSocketError {
+                    finished = true
+                    throw error
                 }
-                frames = taken
-                position = 1
-                return taken[0]
-            } catch WebSocketError.Closed {
-                finished = true
-                return nil
-            } catch let error as WebSocketError {
-                finished = true
-                throw error
             }
         }
 
         /// Waits for the next messages; cancelling the task throws `CancellationError` promptly
         /// and consumes nothing.
-        private func waitForBatch() async throws -> [Frame] {
+        private func waitForBatch() async throws -> Data {
             let token = self.token
             defer {
                 // The token may have been cancelled: never reuse it then.
@@ -154,7 +149,7 @@ public struct IncomingMessages: AsyncSequence, Sendable {
             }
             do {
                 return try await withTaskCancellationHandler {
-                    try await session.receiveBatchWithCancellation(max: Self.size, token: token)
+                    try await session.receivePackedWithCancellation(max: Self.size, token: token)
                 } onCancel: {
                     token.cancel()
                 }
@@ -164,8 +159,9 @@ public struct IncomingMessages: AsyncSequence, Sendable {
         }
 
         deinit {
-            if position < frames.count {
-                session.returnUnread(frames: Array(frames[position...]))
+            let unread = messages.rest()
+            if !unread.isEmpty {
+                session.returnUnread(frames: unread)
             }
         }
     }

@@ -883,6 +883,12 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     func receiveBatchWithCancellation(max: UInt32, token: CancellationToken) async throws  -> [Frame]
     
     /**
+     * [`receive_batch_with_cancellation`](Self::receive_batch_with_cancellation) with the
+     * messages packed like [`try_receive_packed`](Self::try_receive_packed).
+     */
+    func receivePackedWithCancellation(max: UInt32, token: CancellationToken) async throws  -> Data
+    
+    /**
      * [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled, leaving
      * the next message for the next call.
      */
@@ -954,6 +960,15 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
      * waiting in `receive_batch`.
      */
     func tryReceiveBatch(max: UInt32)  -> [Frame]
+    
+    /**
+     * [`try_receive_batch`](Self::try_receive_batch) with the messages packed into one byte
+     * string (see the `packed` module for the format). The Swift layer's receive loop uses it:
+     * it takes the messages out far faster than UniFFI's generated code reads a list of frames.
+     * Empty when nothing has arrived. A batch stops after 1 MiB of payload; the messages after
+     * that stay first in line.
+     */
+    func tryReceivePacked(max: UInt32)  -> Data
     
     /**
      * Queues a text, binary, ping or pong frame if that needs no waiting, like
@@ -1247,6 +1262,26 @@ open func receiveBatchWithCancellation(max: UInt32, token: CancellationToken)asy
 }
     
     /**
+     * [`receive_batch_with_cancellation`](Self::receive_batch_with_cancellation) with the
+     * messages packed like [`try_receive_packed`](Self::try_receive_packed).
+     */
+open func receivePackedWithCancellation(max: UInt32, token: CancellationToken)async throws  -> Data  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_uniws_fn_method_clientwebsocketsession_receive_packed_with_cancellation(
+                        self.uniffiCloneHandle(),FfiConverterUInt32.lower(max),FfiConverterTypeCancellationToken_lower(token)
+                )
+            },
+            pollFunc: ffi_uniws_rust_future_poll_rust_buffer,
+            completeFunc: ffi_uniws_rust_future_complete_rust_buffer,
+            freeFunc: ffi_uniws_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterData.lift,
+            errorHandler: FfiConverterTypeWebSocketError_lift
+        )
+}
+    
+    /**
      * [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled, leaving
      * the next message for the next call.
      */
@@ -1433,6 +1468,23 @@ open func tryReceiveBatch(max: UInt32) -> [Frame]  {
     return try!  FfiConverterSequenceTypeFrame.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_uniws_fn_method_clientwebsocketsession_try_receive_batch(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt32.lower(max),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * [`try_receive_batch`](Self::try_receive_batch) with the messages packed into one byte
+     * string (see the `packed` module for the format). The Swift layer's receive loop uses it:
+     * it takes the messages out far faster than UniFFI's generated code reads a list of frames.
+     * Empty when nothing has arrived. A batch stops after 1 MiB of payload; the messages after
+     * that stay first in line.
+     */
+open func tryReceivePacked(max: UInt32) -> Data  {
+    return try!  FfiConverterData.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_uniws_fn_method_clientwebsocketsession_try_receive_packed(
             self.uniffiCloneHandle(),
         FfiConverterUInt32.lower(max),uniffiCallStatus
     )
@@ -3929,6 +3981,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch_with_cancellation() != 41503) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_packed_with_cancellation() != 29820) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_with_cancellation() != 10256) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3960,6 +4015,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch() != 13693) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_packed() != 28047) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send() != 21991) {

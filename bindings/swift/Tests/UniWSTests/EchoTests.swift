@@ -53,6 +53,25 @@ final class EchoTests: XCTestCase {
         XCTAssertEqual(seen, (0..<20).map { "m\($0)" })
     }
 
+    func testFramesOfEveryKindHandedBackComeThroughIncomingUnchanged() async throws {
+        let session = try await WebSocketClient().webSocketSession("\(Peers.echo)/echo")
+        // `incoming` takes batches packed by the core; whatever is handed back unread must come
+        // out of them as it went in, whatever its kind.
+        let frames: [Frame] = [
+            .text(text: "héllo"), .binary(data: Data([0, 1, 255])), .text(text: ""),
+            .binary(data: Data()), .ping(data: Data([9])), .pong(data: Data()),
+            .close(reason: CloseReason(code: 1001, message: "bye")), .close(reason: nil),
+        ]
+        session.returnUnread(frames: frames)
+        var seen: [Frame] = []
+        for try await frame in session.incoming {
+            seen.append(frame)
+            if seen.count == frames.count { break }
+        }
+        XCTAssertEqual(seen, frames)
+        try await session.close()
+    }
+
     func testCallMetadataHeadersAndSubprotocol() async throws {
         let client = WebSocketClient()
         let session = try await client.webSocketSession { request in

@@ -735,6 +735,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch_with_cancellation(
     ): Int
+    external fun uniffi_uniws_checksum_method_clientwebsocketsession_receive_packed_with_cancellation(
+    ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_receive_with_cancellation(
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_return_unread(
@@ -756,6 +758,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_set_timeout(
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch(
+    ): Int
+    external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_packed(
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_send(
     ): Int
@@ -857,6 +861,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_uniws_fn_method_clientwebsocketsession_receive_batch_with_cancellation(`ptr`: Long,`max`: Int,`token`: Long,
     ): Long
+    external fun uniffi_uniws_fn_method_clientwebsocketsession_receive_packed_with_cancellation(`ptr`: Long,`max`: Int,`token`: Long,
+    ): Long
     external fun uniffi_uniws_fn_method_clientwebsocketsession_receive_with_cancellation(`ptr`: Long,`token`: Long,
     ): Long
     external fun uniffi_uniws_fn_method_clientwebsocketsession_return_unread(`ptr`: Long,`frames`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -878,6 +884,8 @@ internal object UniffiLib {
     external fun uniffi_uniws_fn_method_clientwebsocketsession_set_timeout(`ptr`: Long,`timeout`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_uniws_fn_method_clientwebsocketsession_try_receive_batch(`ptr`: Long,`max`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_uniws_fn_method_clientwebsocketsession_try_receive_packed(`ptr`: Long,`max`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_uniws_fn_method_clientwebsocketsession_try_send(`ptr`: Long,`frame`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
@@ -1084,6 +1092,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch_with_cancellation() and 0xFFFF) != 41503) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_packed_with_cancellation() and 0xFFFF) != 29820) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_with_cancellation() and 0xFFFF) != 10256) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1115,6 +1126,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch() and 0xFFFF) != 13693) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_packed() and 0xFFFF) != 28047) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send() and 0xFFFF) != 21991) {
@@ -2033,6 +2047,12 @@ public interface ClientWebSocketSessionInterface {
     suspend fun `receiveBatchWithCancellation`(`max`: kotlin.UInt, `token`: CancellationToken): List<Frame>
     
     /**
+     * [`receive_batch_with_cancellation`](Self::receive_batch_with_cancellation) with the
+     * messages packed like [`try_receive_packed`](Self::try_receive_packed).
+     */
+    suspend fun `receivePackedWithCancellation`(`max`: kotlin.UInt, `token`: CancellationToken): kotlin.ByteArray
+    
+    /**
      * [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled, leaving
      * the next message for the next call.
      */
@@ -2104,6 +2124,15 @@ public interface ClientWebSocketSessionInterface {
      * waiting in `receive_batch`.
      */
     fun `tryReceiveBatch`(`max`: kotlin.UInt): List<Frame>
+    
+    /**
+     * [`try_receive_batch`](Self::try_receive_batch) with the messages packed into one byte
+     * string (see the `packed` module for the format). The Swift layer's receive loop uses it:
+     * it takes the messages out far faster than UniFFI's generated code reads a list of frames.
+     * Empty when nothing has arrived. A batch stops after 1 MiB of payload; the messages after
+     * that stay first in line.
+     */
+    fun `tryReceivePacked`(`max`: kotlin.UInt): kotlin.ByteArray
     
     /**
      * Queues a text, binary, ping or pong frame if that needs no waiting, like
@@ -2508,6 +2537,33 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
 
     
     /**
+     * [`receive_batch_with_cancellation`](Self::receive_batch_with_cancellation) with the
+     * messages packed like [`try_receive_packed`](Self::try_receive_packed).
+     */
+    @Throws(WebSocketException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `receivePackedWithCancellation`(`max`: kotlin.UInt, `token`: CancellationToken) : kotlin.ByteArray {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_receive_packed_with_cancellation(
+                uniffiHandle,
+                
+        FfiConverterUInt.lower(`max`),
+        FfiConverterTypeCancellationToken.lower(`token`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_uniws_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_uniws_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_uniws_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterByteArray.lift(it) },
+        // Error FFI converter
+        WebSocketException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled, leaving
      * the next message for the next call.
      */
@@ -2752,6 +2808,27 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_receive_batch(
+        it,
+        
+        FfiConverterUInt.lower(`max`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * [`try_receive_batch`](Self::try_receive_batch) with the messages packed into one byte
+     * string (see the `packed` module for the format). The Swift layer's receive loop uses it:
+     * it takes the messages out far faster than UniFFI's generated code reads a list of frames.
+     * Empty when nothing has arrived. A batch stops after 1 MiB of payload; the messages after
+     * that stay first in line.
+     */override fun `tryReceivePacked`(`max`: kotlin.UInt): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_receive_packed(
         it,
         
         FfiConverterUInt.lower(`max`),_status)
