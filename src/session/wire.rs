@@ -25,8 +25,10 @@ use crate::frame::{CloseReason, Frame};
 use crate::protocol::{encode_close, encode_frame};
 
 /// Unwritten bytes from which the outbox takes no more frames until the socket has taken some:
-/// bounds what a send may put ahead of the socket, and how long a pong waits behind it.
-const ROOM_BYTES: usize = 64 << 10;
+/// bounds what a send may put ahead of the socket, and how long a pong waits behind it. Two 64 KiB
+/// messages fit, so the writer task writes pipelined messages of that size two at a time (as
+/// tokio-tungstenite's 128 KiB write buffer does).
+const ROOM_BYTES: usize = 128 << 10;
 
 /// Buffers of small frames up to this capacity are kept for the next batch.
 const SPARE_MAX: usize = 64 << 10;
@@ -34,13 +36,12 @@ const SPARE_MAX: usize = 64 << 10;
 /// Buffers of large payloads up to this capacity are kept for the next large payloads...
 const LARGE_SPARE_MAX: usize = 1 << 20;
 
-/// ...this many of them: enough for the one large payload being written and the next.
+/// ...this many of them: enough for the large payloads the outbox holds at once.
 const LARGE_SPARES: usize = 2;
 
 /// Unwritten bytes worth a write of their own: a pipelining caller writes them at once rather than
-/// leaving them for the writer task to gather more (gathering saves system calls only for small
-/// frames).
-const WRITE_NOW_BYTES: usize = 16 << 10;
+/// leaving them for the writer task, as the outbox is full and nothing more could be gathered.
+const WRITE_NOW_BYTES: usize = ROOM_BYTES;
 
 /// The most buffers one write hands to the socket.
 const MAX_SLICES: usize = 64;
@@ -510,7 +511,7 @@ mod tests {
     async fn what_the_socket_does_not_take_at_once_is_written_later_in_order() {
         let (pipe, mut peer) = tokio::io::duplex(256);
         let wire = Wire::new(Box::new(pipe), 64);
-        let sizes = [100, 20_000, 3, 70_000, 50];
+        let sizes = [100, 20_000, 3, 120_000, 50];
         let mut frames = (0..5u8)
             .map(|index| message(index, sizes[usize::from(index)]))
             .peekable();
@@ -628,16 +629,17 @@ mod tests {
         assert_eq!(payloads(&bytes), expected);
     }
 
-    /// A pipelining caller writes a large payload itself (gathering saves nothing there), and a
-    /// written payload's buffer is kept for the next large payload, whatever its size up to the
-    /// largest kept.
+    /// A pipelining caller writes a payload that fills the outbox itself (nothing more could be
+    /// gathered), and leaves smaller ones for the writer task to write together; either way a
+    /// written payload's buffer is kept for the next large payloads, whatever their size up to
+    /// the largest kept.
     #[tokio::test]
-    async fn large_payloads_are_written_at_once_and_their_buffers_reused() {
+    async fn large_payloads_are_written_at_once_or_gathered_and_their_buffers_reused() {
         let (pipe, mut peer) = tokio::io::duplex(1 << 20);
         let wire = Wire::new(Box::new(pipe), 64);
-        let sizes = [65_536, 65_536, 100_000];
+        let sizes = [200_000, 200_000, 300_000, 65_536, 65_536];
         let mut kept = Vec::new();
-        for (index, &size) in sizes.iter().enumerate() {
+        for (index, &size) in sizes[..3].iter().enumerate() {
             // Frames sent before this one, none received: from the second on, pipelining.
             let mut frames = std::iter::once(message(index as u8, size)).peekable();
             assert_eq!(wire.write_now(&mut frames, 0), Taken::Some(1));
@@ -646,10 +648,32 @@ mod tests {
         }
         // The second payload reused the first one's buffer; the third needed a larger one.
         assert_eq!(kept, [1, 1, 2]);
+        for index in 3..5u8 {
+            let mut frames = std::iter::once(message(index, 65_536)).peekable();
+            assert_eq!(wire.write_now(&mut frames, 0), Taken::Some(1));
+        }
+        assert_eq!(
+            wire.outbox().unwritten(),
+            2 * (65_536 + 14),
+            "left to be gathered"
+        );
+        assert!(
+            wire.outbox().large_spares.is_empty(),
+            "both kept buffers in use"
+        );
+        tokio::time::timeout(Duration::from_secs(5), wire.handed_off())
+            .await
+            .expect("the writer task is woken");
+        wire.write_out().await.unwrap();
+        assert_eq!(
+            wire.outbox().large_spares.len(),
+            2,
+            "kept again once written"
+        );
         let total = sizes.iter().map(|size| size + 14).sum();
         let mut bytes = vec![0; total];
         peer.read_exact(&mut bytes).await.unwrap();
-        let expected: Vec<Vec<u8>> = (0..3u8)
+        let expected: Vec<Vec<u8>> = (0..5u8)
             .map(|index| vec![index; sizes[usize::from(index)]])
             .collect();
         assert_eq!(payloads(&bytes), expected);
