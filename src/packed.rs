@@ -14,7 +14,7 @@
 
 use bytes::{BufMut, Bytes};
 
-use crate::frame::{CloseReason, Frame};
+use crate::frame::Frame;
 
 /// The kind of a text message.
 pub(crate) const TEXT: u8 = 0x1;
@@ -42,17 +42,21 @@ pub(crate) fn pack(frames: Vec<Frame>) -> (Bytes, Vec<Frame>) {
     let mut packed = Vec::new();
     let mut frames = frames.into_iter();
     for frame in frames.by_ref() {
-        let (kind, payload): (u8, &[u8]) = match &frame {
-            Frame::Text { text } => (TEXT, text.as_bytes()),
-            Frame::Binary { data } => (BINARY, data),
-            Frame::Ping { data } => (PING, data),
-            Frame::Pong { data } => (PONG, data),
-            Frame::Close { reason } => {
-                put_close(&mut packed, reason.as_ref());
-                continue;
+        let code;
+        let (kind, head, payload): (u8, &[u8], &[u8]) = match &frame {
+            Frame::Text { text } => (TEXT, &[], text.as_bytes()),
+            Frame::Binary { data } => (BINARY, &[], data),
+            Frame::Ping { data } => (PING, &[], data),
+            Frame::Pong { data } => (PONG, &[], data),
+            Frame::Close { reason: None } => (CLOSE, &[], &[]),
+            Frame::Close {
+                reason: Some(reason),
+            } => {
+                code = reason.code.to_be_bytes();
+                (CLOSE, &code, reason.message.as_bytes())
             }
         };
-        put(&mut packed, kind, &[], payload);
+        put(&mut packed, kind, head, payload);
         if packed.len() >= BATCH_BYTES {
             break;
         }
@@ -71,22 +75,10 @@ fn put(packed: &mut Vec<u8>, kind: u8, head: &[u8], payload: &[u8]) {
     packed.put_slice(payload);
 }
 
-/// Appends a close frame: the code and message, or an empty payload without a reason.
-fn put_close(packed: &mut Vec<u8>, reason: Option<&CloseReason>) {
-    match reason {
-        Some(reason) => put(
-            packed,
-            CLOSE,
-            &reason.code.to_be_bytes(),
-            reason.message.as_bytes(),
-        ),
-        None => put(packed, CLOSE, &[], &[]),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::frame::CloseReason;
 
     /// Reads a packed batch back the way the Swift layer does.
     fn unpack(mut packed: &[u8]) -> Vec<Frame> {

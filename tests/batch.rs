@@ -6,7 +6,7 @@ mod peers;
 use std::time::Duration;
 
 use peers::{close_code, echo_session, scripted_server, server_frame};
-use uniws::{CancellationToken, CloseReason, Frame, WebSocketClient, WebSocketError};
+use uniws::{CancellationToken, CloseReason, Frame, WebSocketError};
 
 fn numbered(count: usize) -> Vec<Frame> {
     (0..count)
@@ -73,10 +73,7 @@ async fn an_invalid_frame_fails_the_batch_before_anything_is_queued() {
 #[tokio::test]
 async fn a_batch_ending_with_close_sends_the_rest_first() {
     let (port, mut frames) = scripted_server(Vec::new()).await;
-    let session = WebSocketClient::default()
-        .connect(&format!("ws://127.0.0.1:{port}/"))
-        .await
-        .unwrap();
+    let session = peers::connect_raw(port).await;
     session
         .send_batch(vec![
             Frame::text("one"),
@@ -107,10 +104,7 @@ async fn messages_before_a_failure_come_first_then_the_failure() {
     // A reserved bit set without an extension: a protocol violation (1002).
     script.extend(server_frame(0xC1, b"bad"));
     let (port, mut frames) = scripted_server(script).await;
-    let session = WebSocketClient::default()
-        .connect(&format!("ws://127.0.0.1:{port}/"))
-        .await
-        .unwrap();
+    let session = peers::connect_raw(port).await;
     let mut received = Vec::new();
     let failure = loop {
         match session.receive_batch(16).await {
@@ -206,10 +200,7 @@ async fn try_send_says_false_when_the_queue_is_full_and_send_then_waits() {
         drop(stream);
     })
     .await;
-    let session = WebSocketClient::default()
-        .connect(&format!("ws://127.0.0.1:{port}/"))
-        .await
-        .unwrap();
+    let session = peers::connect_raw(port).await;
     let payload = bytes::Bytes::from(vec![9u8; 1 << 20]);
     let mut accepted = 0;
     let full = loop {

@@ -87,10 +87,7 @@ async fn node_server_close_carries_code_and_reason() {
 async fn server_close_is_echoed() {
     let (port, mut seen_rx) =
         scripted_server(server_frame(0x88, &close_payload(1000, "done"))).await;
-    let session = WebSocketClient::default()
-        .connect(&format!("ws://127.0.0.1:{port}/"))
-        .await
-        .unwrap();
+    let session = peers::connect_raw(port).await;
     assert_eq!(session.close_reason().await, CloseReason::new(1000, "done"));
     assert_eq!(
         close_code(&seen_rx.recv().await.unwrap()),
@@ -107,10 +104,7 @@ async fn empty_server_close_reports_1005() {
         let _ = read_client_close(&mut stream).await;
     })
     .await;
-    let session = WebSocketClient::default()
-        .connect(&format!("ws://127.0.0.1:{port}/"))
-        .await
-        .unwrap();
+    let session = peers::connect_raw(port).await;
     assert_eq!(session.close_reason().await.code, 1005);
 }
 
@@ -146,10 +140,7 @@ async fn close_times_out_when_the_server_never_answers() {
 #[tokio::test]
 async fn dropping_the_session_closes_it() {
     let (port, mut seen_rx) = scripted_server(Vec::new()).await;
-    let session = WebSocketClient::default()
-        .connect(&format!("ws://127.0.0.1:{port}/"))
-        .await
-        .unwrap();
+    let session = peers::connect_raw(port).await;
     session
         .send_text("queued before drop".into())
         .await
@@ -245,10 +236,7 @@ async fn server_sending_data_after_our_close_is_still_delivered() {
         let _ = stream.write_all(&bytes).await;
     })
     .await;
-    let session = WebSocketClient::default()
-        .connect(&format!("ws://127.0.0.1:{port}/"))
-        .await
-        .unwrap();
+    let session = peers::connect_raw(port).await;
     let closing = {
         let session = session.clone();
         tokio::spawn(async move { session.close().await })
@@ -265,10 +253,7 @@ async fn server_sending_data_after_our_close_is_still_delivered() {
 #[tokio::test]
 async fn an_empty_close_frame_is_sent_as_empty() {
     let (port, mut seen_rx) = scripted_server(Vec::new()).await;
-    let session = WebSocketClient::default()
-        .connect(&format!("ws://127.0.0.1:{port}/"))
-        .await
-        .unwrap();
+    let session = peers::connect_raw(port).await;
     session.send(Frame::Close { reason: None }).await.unwrap();
     assert_eq!(close_code(&seen_rx.recv().await.unwrap()), Some(None));
 }

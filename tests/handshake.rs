@@ -250,10 +250,7 @@ async fn frames_sent_right_after_the_101_are_not_lost() {
         tokio::time::sleep(Duration::from_secs(5)).await;
     })
     .await;
-    let session = WebSocketClient::default()
-        .connect(&format!("ws://127.0.0.1:{port}/"))
-        .await
-        .unwrap();
+    let session = peers::connect_raw(port).await;
     assert_eq!(
         session.receive().await.unwrap(),
         uniws::Frame::text("early")

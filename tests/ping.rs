@@ -140,10 +140,7 @@ async fn ping_payload_is_echoed_and_not_delivered() {
         }
     })
     .await;
-    let session = WebSocketClient::default()
-        .connect(&format!("ws://127.0.0.1:{port}/"))
-        .await
-        .unwrap();
+    let session = peers::connect_raw(port).await;
     assert_eq!(
         session.receive().await.unwrap(),
         Frame::text("after ping"),
@@ -252,10 +249,7 @@ async fn a_pong_goes_out_before_an_answer_to_a_later_message() {
     script.extend(server_frame(0x81, b"question"));
     let (port, mut seen) = scripted_server(script).await;
     for round in 0..20 {
-        let session = WebSocketClient::default()
-            .connect(&format!("ws://127.0.0.1:{port}/"))
-            .await
-            .unwrap();
+        let session = peers::connect_raw(port).await;
         assert_eq!(session.receive().await.unwrap(), Frame::text("question"));
         session.send_text("answer".into()).await.unwrap();
         session.close().await.unwrap_or_default();
@@ -287,10 +281,7 @@ async fn a_ping_is_answered_after_a_waiting_receive_was_cancelled() {
         }
     })
     .await;
-    let session = WebSocketClient::default()
-        .connect(&format!("ws://127.0.0.1:{port}/"))
-        .await
-        .unwrap();
+    let session = peers::connect_raw(port).await;
     assert!(
         tokio::time::timeout(Duration::from_millis(100), session.receive())
             .await

@@ -259,10 +259,7 @@ async fn eof_without_close_frame_reports_1006() {
         // Dropping the stream ends the connection without a close frame.
     })
     .await;
-    let session = WebSocketClient::default()
-        .connect(&format!("ws://127.0.0.1:{port}/"))
-        .await
-        .unwrap();
+    let session = peers::connect_raw(port).await;
     assert_eq!(session.receive().await.unwrap(), Frame::text("last words"));
     match session.receive().await {
         Err(WebSocketError::Closed { reason, .. }) => {
@@ -297,10 +294,7 @@ async fn echoes_sent_before_reading_the_error_go_out_before_the_close() {
     let mut script = server_frame(0x81, b"echo me");
     script.extend(server_frame(0xC1, b"bad"));
     let (port, mut seen_rx) = scripted_server(script).await;
-    let session = WebSocketClient::default()
-        .connect(&format!("ws://127.0.0.1:{port}/"))
-        .await
-        .unwrap();
+    let session = peers::connect_raw(port).await;
     let Frame::Text { text } = session.receive().await.unwrap() else {
         panic!()
     };

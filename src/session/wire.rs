@@ -206,20 +206,21 @@ impl Wire {
     /// Whether the frames it wrote came as a burst decides how the next send is written (see
     /// [`Outbox::bursting`]).
     pub(crate) async fn write_out(&self) -> std::io::Result<()> {
-        let first = self.outbox().written_frames;
-        let result = poll_fn(|context| {
+        let mut first = None;
+        poll_fn(|context| {
             let mut outbox = self.outbox();
+            let first = *first.get_or_insert(outbox.written_frames);
             let before = outbox.unwritten;
             let result = outbox.poll_write_out(context);
             if outbox.unwritten < before && outbox.has_room() {
                 self.room.notify_one();
             }
+            if result.is_ready() {
+                outbox.bursting = outbox.written_frames - first >= 2;
+            }
             result
         })
-        .await;
-        let mut outbox = self.outbox();
-        outbox.bursting = outbox.written_frames - first >= 2;
-        result
+        .await
     }
 
     /// Shuts the write side down and releases it. Sends fail from now on, and a sender waiting
@@ -504,6 +505,24 @@ mod tests {
         Frame::binary(vec![index; size])
     }
 
+    /// Reads `count` frames made by `message(index, 10)` from `peer` and checks that they are
+    /// indexes 0, 1, ... in order.
+    async fn assert_small_messages_arrive(peer: &mut tokio::io::DuplexStream, count: u8) {
+        let mut bytes = vec![0; usize::from(count) * 16];
+        peer.read_exact(&mut bytes).await.unwrap();
+        let expected: Vec<Vec<u8>> = (0..count).map(|index| vec![index; 10]).collect();
+        assert_eq!(payloads(&bytes), expected);
+    }
+
+    /// Does what the writer task does when woken: waits to be asked (failing after 5 s), then
+    /// writes the outbox out.
+    async fn write_out_when_handed_off(wire: &Wire) {
+        tokio::time::timeout(Duration::from_secs(5), wire.handed_off())
+            .await
+            .expect("the writer task is woken");
+        wire.write_out().await.unwrap();
+    }
+
     /// A pipe that takes 256 bytes at a time stands in for a socket that is full: what the caller
     /// cannot write at once stays in the outbox, later frames join it behind while there is room,
     /// and the writer task writes it all out in order.
@@ -579,14 +598,8 @@ mod tests {
         let mut frames = (1..4u8).map(|index| message(index, 10)).peekable();
         assert_eq!(wire.write_now(&mut frames, 0), Taken::Some(3));
         assert_eq!(wire.outbox().unwritten(), 3 * 16, "encoded, not written");
-        tokio::time::timeout(Duration::from_secs(5), wire.handed_off())
-            .await
-            .expect("the writer task is woken");
-        wire.write_out().await.unwrap();
-        let mut bytes = vec![0; 4 * 16];
-        peer.read_exact(&mut bytes).await.unwrap();
-        let expected: Vec<Vec<u8>> = (0..4u8).map(|index| vec![index; 10]).collect();
-        assert_eq!(payloads(&bytes), expected);
+        write_out_when_handed_off(&wire).await;
+        assert_small_messages_arrive(&mut peer, 4).await;
     }
 
     /// Once the writer task has written a burst, the first frame of the next burst is left for it
@@ -600,12 +613,6 @@ mod tests {
             let mut frames = std::iter::once(message(index, 10)).peekable();
             assert_eq!(wire.write_now(&mut frames, received), Taken::Some(1));
         };
-        let write_out = || async {
-            tokio::time::timeout(Duration::from_secs(5), wire.handed_off())
-                .await
-                .expect("the writer task is woken");
-            wire.write_out().await.unwrap();
-        };
         send(0, 0);
         assert!(
             wire.outbox().is_idle(),
@@ -613,20 +620,17 @@ mod tests {
         );
         send(1, 0);
         send(2, 0);
-        write_out().await;
+        write_out_when_handed_off(&wire).await;
         // All three answered: one request at a time would be written at once, but a burst waits.
         send(3, 3);
         assert_eq!(wire.outbox().unwritten(), 16, "left for the writer task");
-        write_out().await;
+        write_out_when_handed_off(&wire).await;
         send(4, 4);
         assert!(
             wire.outbox().is_idle(),
             "after a frame alone, written at once again"
         );
-        let mut bytes = vec![0; 5 * 16];
-        peer.read_exact(&mut bytes).await.unwrap();
-        let expected: Vec<Vec<u8>> = (0..5u8).map(|index| vec![index; 10]).collect();
-        assert_eq!(payloads(&bytes), expected);
+        assert_small_messages_arrive(&mut peer, 5).await;
     }
 
     /// A pipelining caller writes a payload that fills the outbox itself (nothing more could be
@@ -661,10 +665,7 @@ mod tests {
             wire.outbox().large_spares.is_empty(),
             "both kept buffers in use"
         );
-        tokio::time::timeout(Duration::from_secs(5), wire.handed_off())
-            .await
-            .expect("the writer task is woken");
-        wire.write_out().await.unwrap();
+        write_out_when_handed_off(&wire).await;
         assert_eq!(
             wire.outbox().large_spares.len(),
             2,

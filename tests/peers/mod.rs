@@ -239,6 +239,14 @@ where
     port
 }
 
+/// A session with default settings to the raw server on `port`, at path `/`.
+pub async fn connect_raw(port: u16) -> Arc<uniws::ClientWebSocketSession> {
+    uniws::WebSocketClient::default()
+        .connect(&format!("ws://127.0.0.1:{port}/"))
+        .await
+        .unwrap()
+}
+
 /// Reads an upgrade request head and returns it as text.
 pub async fn read_request(stream: &mut TcpStream) -> String {
     let mut head = Vec::new();
