@@ -15,6 +15,10 @@ pub const DEFAULT_CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_MAX_FRAME_SIZE: u64 = 16 << 20;
 /// The default largest accepted message (all fragments together): 64 MiB.
 pub const DEFAULT_MAX_MESSAGE_SIZE: u64 = 64 << 20;
+/// The largest `max_message_size` in force; a larger setting counts as this: 2 GiB less 64 bytes.
+/// Swift's `Data` and Kotlin's `ByteArray` cross the FFI with a 32-bit length, so a larger message
+/// could not be handed to them; the 64 bytes leave room for what frames a payload there.
+pub const MESSAGE_SIZE_CEILING: u64 = i32::MAX as u64 - 64;
 /// The default capacity of the incoming and outgoing message queues.
 pub const DEFAULT_QUEUE_SIZE: u32 = 64;
 /// The largest upgrade response head accepted: 64 KiB.
@@ -73,7 +77,8 @@ pub struct WebSocketConfig {
     #[uniffi(default = 16777216)]
     pub max_frame_size: u64,
     /// The largest message accepted, all fragments together; larger messages fail the session with
-    /// close 1009. Default: 64 MiB.
+    /// close 1009. Default: 64 MiB. At most 2 GiB less 64 bytes, what the bindings can take; a
+    /// larger value counts as that.
     #[uniffi(default = 67108864)]
     pub max_message_size: u64,
     /// Headers sent with every upgrade request, before the request's own. Default: none.
@@ -133,6 +138,11 @@ impl WebSocketConfig {
     /// The close timeout in force.
     pub fn effective_close_timeout(&self) -> Duration {
         self.close_timeout.unwrap_or(DEFAULT_CLOSE_TIMEOUT)
+    }
+
+    /// The message size limit in force: `max_message_size`, at most [`MESSAGE_SIZE_CEILING`].
+    pub fn effective_max_message_size(&self) -> u64 {
+        self.max_message_size.min(MESSAGE_SIZE_CEILING)
     }
 }
 

@@ -40,9 +40,9 @@ unsafe impl FfiConverter<crate::UniFfiTag> for Bytes {
     }
 
     fn write(obj: Bytes, buffer: &mut Vec<u8>) {
-        // Payloads are bounded by the session's message limit; a payload over 2 GiB cannot be
-        // described to the bindings (their arrays are indexed by i32) and is a bug upstream.
-        let length = i32::try_from(obj.len()).expect("payloads over 2 GiB cannot cross the FFI");
+        // Received payloads are at most `MESSAGE_SIZE_CEILING`, below 2 GiB: the bindings' arrays
+        // are indexed by i32, so a longer one could not be described to them.
+        let length = i32::try_from(obj.len()).expect("received payloads are below 2 GiB");
         buffer.reserve(LENGTH_PREFIX + obj.len());
         buffer.put_i32(length);
         buffer.put_slice(&obj);

@@ -47,7 +47,7 @@ pub use bytes::Bytes;
 pub use call::{HttpCall, HttpRequest, HttpResponse};
 pub use cancellation::CancellationToken;
 pub use client::WebSocketClient;
-pub use config::{TlsConfig, WebSocketConfig};
+pub use config::{TlsConfig, WebSocketConfig, MESSAGE_SIZE_CEILING};
 pub use error::{Result, WebSocketError};
 pub use frame::{close_code_from_value, close_code_value, CloseCode, CloseReason, Frame};
 pub use headers::{Header, Headers};

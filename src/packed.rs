@@ -27,21 +27,25 @@ pub(crate) const PING: u8 = 0x9;
 /// The kind of a pong.
 pub(crate) const PONG: u8 = 0xa;
 
-/// Payload bytes from which a batch takes no further message (it always takes the first).
+/// The most bytes a batch holds, unless its first message alone is larger (it always holds the
+/// first).
 const BATCH_BYTES: usize = 1 << 20;
 
 /// Bytes before each payload: the kind and the length.
 const PREFIX: usize = 1 + 4;
 
-/// Packs frames from the front of `frames`, in order, while the batch holds less than
-/// [`BATCH_BYTES`] (the first always); returns the packed batch and the frames left over.
+/// Packs frames from the front of `frames`, in order, while they fit in [`BATCH_BYTES`] (the first
+/// always); returns the packed batch and the frames left over.
 ///
-/// A single payload over 4 GiB cannot be described by the length field; received messages are
-/// bounded far below that by `max_message_size`.
+/// A batch crosses the FFI as one byte string, whose length must fit in 31 bits: received
+/// messages are at most [`MESSAGE_SIZE_CEILING`](crate::MESSAGE_SIZE_CEILING), so a batch of one
+/// message fits, and a batch of several holds at most 1 MiB.
 pub(crate) fn pack(frames: Vec<Frame>) -> (Bytes, Vec<Frame>) {
     let mut packed = Vec::new();
-    let mut frames = frames.into_iter();
-    for frame in frames.by_ref() {
+    let mut frames = frames.into_iter().peekable();
+    while let Some(frame) = frames.next_if(|frame| {
+        packed.is_empty() || packed.len() + PREFIX + packed_size(frame) <= BATCH_BYTES
+    }) {
         let code;
         let (kind, head, payload): (u8, &[u8], &[u8]) = match &frame {
             Frame::Text { text } => (TEXT, &[], text.as_bytes()),
@@ -57,17 +61,26 @@ pub(crate) fn pack(frames: Vec<Frame>) -> (Bytes, Vec<Frame>) {
             }
         };
         put(&mut packed, kind, head, payload);
-        if packed.len() >= BATCH_BYTES {
-            break;
-        }
     }
     (Bytes::from(packed), frames.collect())
+}
+
+/// The bytes `frame` takes in a batch after its prefix.
+fn packed_size(frame: &Frame) -> usize {
+    match frame {
+        Frame::Text { text } => text.len(),
+        Frame::Binary { data } | Frame::Ping { data } | Frame::Pong { data } => data.len(),
+        Frame::Close { reason: None } => 0,
+        Frame::Close {
+            reason: Some(reason),
+        } => 2 + reason.message.len(),
+    }
 }
 
 /// Appends one frame: `kind`, the length of `head` and `payload` together, then both.
 fn put(packed: &mut Vec<u8>, kind: u8, head: &[u8], payload: &[u8]) {
     let length = u32::try_from(head.len() + payload.len())
-        .expect("received messages are bounded far below 4 GiB by max_message_size");
+        .expect("received messages are at most MESSAGE_SIZE_CEILING, below 4 GiB");
     packed.reserve(PREFIX + head.len() + payload.len());
     packed.put_u8(kind);
     packed.put_u32_le(length);
@@ -139,15 +152,22 @@ mod tests {
     }
 
     #[test]
-    fn a_batch_stops_after_a_megabyte_and_always_holds_the_first_message() {
+    fn a_batch_holds_a_megabyte_at_most_but_always_the_first_message() {
         let big = Frame::binary(vec![7; BATCH_BYTES + 1]);
         let (packed, rest) = pack(vec![big.clone(), Frame::text("next")]);
-        assert_eq!(unpack(&packed), [big]);
+        assert_eq!(unpack(&packed), std::slice::from_ref(&big));
         assert_eq!(rest, [Frame::text("next")]);
 
-        let quarter = Frame::binary(vec![1; BATCH_BYTES / 4]);
+        // A large message after a small one waits for the next batch: a batch of several messages
+        // never grows past 1 MiB (and never past what the FFI's 31-bit lengths can carry).
+        let (packed, rest) = pack(vec![Frame::text("first"), big.clone()]);
+        assert_eq!(unpack(&packed), [Frame::text("first")]);
+        assert_eq!(rest, [big]);
+
+        let quarter = Frame::binary(vec![1; BATCH_BYTES / 4 - PREFIX]);
         let (packed, rest) = pack(vec![quarter.clone(); 6]);
-        assert_eq!(unpack(&packed).len(), 4, "the fourth fills the batch");
+        assert_eq!(packed.len(), BATCH_BYTES, "four fill the batch exactly");
+        assert_eq!(unpack(&packed).len(), 4);
         assert_eq!(rest.len(), 2);
     }
 }

@@ -197,6 +197,29 @@ async fn two_to_the_forty_byte_length_is_refused_from_the_header() {
     assert_failed(&outcome, 1009, too_big);
 }
 
+/// With no limits set, a message still may not outgrow what the bindings can take (2 GiB less 64
+/// bytes): the frame header alone fails the session, before any payload is buffered.
+#[tokio::test]
+async fn message_above_what_the_bindings_take_with_no_limits_set() {
+    let config = WebSocketConfig {
+        max_frame_size: u64::MAX,
+        max_message_size: u64::MAX,
+        ..Default::default()
+    };
+    let mut header = vec![0x82, 127];
+    header.extend_from_slice(&(1u64 << 31).to_be_bytes());
+    let outcome = tokio::time::timeout(Duration::from_secs(20), run(header, config))
+        .await
+        .expect("the header alone fails the session");
+    assert_failed(&outcome, 1009, too_big);
+    let limit = uniws::MESSAGE_SIZE_CEILING.to_string();
+    assert!(
+        matches!(&outcome.received[1], Err(WebSocketError::FrameTooBig { detail }) if detail.contains(&limit)),
+        "{:?}",
+        outcome.received[1]
+    );
+}
+
 #[tokio::test]
 async fn frame_above_max_frame_size() {
     let config = WebSocketConfig {

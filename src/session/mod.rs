@@ -391,8 +391,8 @@ impl ClientWebSocketSession {
     /// [`try_receive_batch`](Self::try_receive_batch) with the messages packed into one byte
     /// string (see the `packed` module for the format). The Swift layer's receive loop uses it:
     /// it takes the messages out far faster than UniFFI's generated code reads a list of frames.
-    /// Empty when nothing has arrived. A batch stops after 1 MiB of payload; the messages after
-    /// that stay first in line.
+    /// Empty when nothing has arrived. A batch of several messages holds at most 1 MiB (one larger
+    /// message comes alone); the messages that do not fit stay first in line.
     pub fn try_receive_packed(&self, max: u32) -> Bytes {
         self.pack(self.try_receive_batch(max))
     }

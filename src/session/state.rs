@@ -129,7 +129,7 @@ impl Shared {
     pub fn new(config: &WebSocketConfig) -> Self {
         Shared {
             settings: LiveSettings::new(config),
-            max_message_size: config.max_message_size,
+            max_message_size: config.effective_max_message_size(),
             close_timeout: config.effective_close_timeout(),
             closing: AtomicBool::new(false),
             reader_paused: AtomicBool::new(false),

@@ -965,8 +965,8 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
      * [`try_receive_batch`](Self::try_receive_batch) with the messages packed into one byte
      * string (see the `packed` module for the format). The Swift layer's receive loop uses it:
      * it takes the messages out far faster than UniFFI's generated code reads a list of frames.
-     * Empty when nothing has arrived. A batch stops after 1 MiB of payload; the messages after
-     * that stay first in line.
+     * Empty when nothing has arrived. A batch of several messages holds at most 1 MiB (one larger
+     * message comes alone); the messages that do not fit stay first in line.
      */
     func tryReceivePacked(max: UInt32)  -> Data
     
@@ -1478,8 +1478,8 @@ open func tryReceiveBatch(max: UInt32) -> [Frame]  {
      * [`try_receive_batch`](Self::try_receive_batch) with the messages packed into one byte
      * string (see the `packed` module for the format). The Swift layer's receive loop uses it:
      * it takes the messages out far faster than UniFFI's generated code reads a list of frames.
-     * Empty when nothing has arrived. A batch stops after 1 MiB of payload; the messages after
-     * that stay first in line.
+     * Empty when nothing has arrived. A batch of several messages holds at most 1 MiB (one larger
+     * message comes alone); the messages that do not fit stay first in line.
      */
 open func tryReceivePacked(max: UInt32) -> Data  {
     return try!  FfiConverterData.lift(try! rustCall() {
@@ -2548,7 +2548,8 @@ public struct WebSocketConfig: Equatable, Hashable {
     public var maxFrameSize: UInt64
     /**
      * The largest message accepted, all fragments together; larger messages fail the session with
-     * close 1009. Default: 64 MiB.
+     * close 1009. Default: 64 MiB. At most 2 GiB less 64 bytes, what the bindings can take; a
+     * larger value counts as that.
      */
     public var maxMessageSize: UInt64
     /**
@@ -2599,7 +2600,8 @@ public struct WebSocketConfig: Equatable, Hashable {
          */maxFrameSize: UInt64 = UInt64(16777216), 
         /**
          * The largest message accepted, all fragments together; larger messages fail the session with
-         * close 1009. Default: 64 MiB.
+         * close 1009. Default: 64 MiB. At most 2 GiB less 64 bytes, what the bindings can take; a
+         * larger value counts as that.
          */maxMessageSize: UInt64 = UInt64(67108864), 
         /**
          * Headers sent with every upgrade request, before the request's own. Default: none.
@@ -4017,7 +4019,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch() != 13693) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_packed() != 28047) {
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_packed() != 7882) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send() != 21991) {

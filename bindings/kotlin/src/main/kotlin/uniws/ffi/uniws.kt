@@ -1128,7 +1128,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch() and 0xFFFF) != 13693) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_packed() and 0xFFFF) != 28047) {
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_packed() and 0xFFFF) != 7882) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send() and 0xFFFF) != 21991) {
@@ -2129,8 +2129,8 @@ public interface ClientWebSocketSessionInterface {
      * [`try_receive_batch`](Self::try_receive_batch) with the messages packed into one byte
      * string (see the `packed` module for the format). The Swift layer's receive loop uses it:
      * it takes the messages out far faster than UniFFI's generated code reads a list of frames.
-     * Empty when nothing has arrived. A batch stops after 1 MiB of payload; the messages after
-     * that stay first in line.
+     * Empty when nothing has arrived. A batch of several messages holds at most 1 MiB (one larger
+     * message comes alone); the messages that do not fit stay first in line.
      */
     fun `tryReceivePacked`(`max`: kotlin.UInt): kotlin.ByteArray
     
@@ -2822,8 +2822,8 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
      * [`try_receive_batch`](Self::try_receive_batch) with the messages packed into one byte
      * string (see the `packed` module for the format). The Swift layer's receive loop uses it:
      * it takes the messages out far faster than UniFFI's generated code reads a list of frames.
-     * Empty when nothing has arrived. A batch stops after 1 MiB of payload; the messages after
-     * that stay first in line.
+     * Empty when nothing has arrived. A batch of several messages holds at most 1 MiB (one larger
+     * message comes alone); the messages that do not fit stay first in line.
      */override fun `tryReceivePacked`(`max`: kotlin.UInt): kotlin.ByteArray {
             return FfiConverterByteArray.lift(
     callWithHandle {
@@ -4098,7 +4098,8 @@ data class WebSocketConfig (
     , 
     /**
      * The largest message accepted, all fragments together; larger messages fail the session with
-     * close 1009. Default: 64 MiB.
+     * close 1009. Default: 64 MiB. At most 2 GiB less 64 bytes, what the bindings can take; a
+     * larger value counts as that.
      */
     var `maxMessageSize`: kotlin.ULong = 67108864uL 
     , 
