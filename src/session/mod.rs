@@ -218,6 +218,14 @@ impl ClientWebSocketSession {
         returned.drain(..count).collect()
     }
 
+    /// The application took `messages` messages at once: several are likely to be answered by
+    /// as many sends (see [`Wire::expect_sends`]).
+    fn took(&self, messages: usize) {
+        if messages > 1 {
+            self.wire.expect_sends(messages);
+        }
+    }
+
     /// Packs `batch` for the bindings (see [`crate::packed`]); what does not fit goes back in
     /// front of the incoming messages.
     fn pack(&self, batch: Vec<Frame>) -> Bytes {
@@ -366,6 +374,7 @@ impl ClientWebSocketSession {
             drop(incoming);
             return Err(self.ended().await);
         }
+        self.took(batch.len());
         Ok(batch)
     }
 
@@ -385,6 +394,7 @@ impl ClientWebSocketSession {
                 Err(_) => break,
             }
         }
+        self.took(batch.len());
         batch
     }
 

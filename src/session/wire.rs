@@ -8,6 +8,14 @@
 //! cheaper. Otherwise the writer task is woken (or is already writing) and gathers everything
 //! encoded meanwhile into one write. Whatever the socket does not take at once is left to the
 //! writer task, which then owns the outbox until it is written; only it polls the socket then.
+//!
+//! An application that takes several messages at once while pipelining (the bindings' batched
+//! receive loops) usually answers them with as many sends from another thread; waking the writer
+//! task at the first of them would write the burst in pieces, and the peer would answer in as many
+//! pieces. So the outbox predicts the burst: that many sends are only encoded, and the one that
+//! completes it writes them all at once on its own thread, with no hand-off at all. A burst that
+//! ends short of its prediction is written by the writer task's next sweep, at most [`SWEEP`]
+//! later (see [`Wire::expect_sends`]).
 
 use std::collections::VecDeque;
 use std::future::poll_fn;
@@ -15,6 +23,7 @@ use std::io::IoSlice;
 use std::pin::Pin;
 use std::sync::Mutex;
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 use tokio::io::AsyncWrite;
 use tokio::sync::Notify;
@@ -45,6 +54,20 @@ const WRITE_NOW_BYTES: usize = ROOM_BYTES;
 
 /// The most buffers one write hands to the socket.
 const MAX_SLICES: usize = 64;
+
+/// How often the writer task sweeps the outbox while bursts are predicted: the longest a frame
+/// waits when its burst ends short of the prediction (plus the timer's 1 ms granularity).
+pub(crate) const SWEEP: Duration = Duration::from_millis(1);
+
+/// What a sweep of the writer task found (see [`Wire::sweep`]).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Sweep {
+    /// Frames were left for the burst's last send, which has not come: the writer task writes
+    /// them now.
+    pub write: bool,
+    /// Bursts are still predicted: sweep again after [`SWEEP`].
+    pub again: bool,
+}
 
 /// What [`Wire::write_now`] did with the frames it was given.
 #[derive(Debug, PartialEq, Eq)]
@@ -82,6 +105,10 @@ impl Wire {
                 frame_ends: VecDeque::new(),
                 written_frames: 0,
                 bursting: false,
+                predicting: false,
+                expected_sends: 0,
+                deferred: false,
+                predicted: false,
                 encoded_bytes: 0,
                 written_bytes: 0,
                 frame_limit: frame_limit.max(1),
@@ -118,23 +145,40 @@ impl Wire {
             return Taken::Closed;
         }
         let pipelining = outbox.encoded_frames > received_messages || outbox.bursting;
-        let was_idle = outbox.is_idle();
         let mut taken = 0;
         loop {
+            // Deferred frames wait for this caller: nobody else is writing.
+            let was_idle = outbox.is_idle() || outbox.deferred;
+            let before = taken;
             while outbox.has_room() {
                 let Some(frame) = frames.next() else { break };
                 outbox.encode_application(frame);
                 taken += 1;
             }
+            // Every send counts against the predicted burst, however it is written.
+            let expected = outbox.expected_sends;
+            outbox.expected_sends = expected.saturating_sub(taken - before);
             if !was_idle || outbox.unwritten == 0 {
                 // The writer task owns the outbox and writes these with the rest (or nothing was
                 // taken).
                 break;
             }
             if pipelining && outbox.unwritten < WRITE_NOW_BYTES {
-                self.handoff.notify_one();
-                break;
+                if outbox.expected_sends > 0 && outbox.has_room() {
+                    // More of the burst is coming: its last send writes it all.
+                    outbox.deferred = true;
+                    outbox.predicted = true;
+                    break;
+                }
+                if expected == 0 {
+                    outbox.deferred = false;
+                    self.handoff.notify_one();
+                    break;
+                }
+                // This send ends the predicted burst: written at once, below.
+                outbox.predicted = true;
             }
+            outbox.deferred = false;
             if !self.write_or_hand_off(&mut outbox) || frames.peek().is_none() {
                 break;
             }
@@ -142,16 +186,60 @@ impl Wire {
         Taken::Some(taken)
     }
 
+    /// Predicts a burst of sends: the application has just taken `messages` messages at once. While
+    /// it pipelines, the next `messages` sends are only encoded, and the one that completes the
+    /// burst writes them all at once (see the module documentation). Only while the writer task
+    /// sweeps the outbox (it starts once it has written a burst, and stops once a sweep period
+    /// passes without a prediction at work), so a burst that ends short is written by the next
+    /// sweep.
+    pub(crate) fn expect_sends(&self, messages: usize) {
+        let mut outbox = self.outbox();
+        if outbox.predicting {
+            let limit = outbox.frame_limit as u64;
+            outbox.expected_sends = (outbox.expected_sends + messages as u64).min(limit);
+        }
+    }
+
+    /// Starts predicting bursts once the writer task's last write was a burst; `true` when the
+    /// writer task is to start sweeping (it was not predicting yet).
+    pub(crate) fn start_predicting(&self) -> bool {
+        let mut outbox = self.outbox();
+        if outbox.predicting || !outbox.bursting {
+            return false;
+        }
+        outbox.predicting = true;
+        outbox.predicted = true;
+        true
+    }
+
+    /// The writer task's sweep, every [`SWEEP`] while predicting: frames left for a burst's last
+    /// send are now the writer task's to write, and predicting stops unless a prediction was at
+    /// work since the last sweep.
+    pub(crate) fn sweep(&self) -> Sweep {
+        let mut outbox = self.outbox();
+        let write = outbox.deferred;
+        outbox.deferred = false;
+        let again = outbox.predicted;
+        outbox.predicted = false;
+        if !again {
+            outbox.predicting = false;
+            outbox.expected_sends = 0;
+        }
+        Sweep { write, again }
+    }
+
     /// Sends a ping or pong of the session's own right away, ahead of any frame sent after this
     /// call: written at once if the outbox was idle, else with what is waiting. `false` once a
     /// close frame is in the outbox (nothing may follow it).
     pub(crate) fn send_own(&self, frame: Frame) -> bool {
         let mut outbox = self.outbox();
-        let was_idle = outbox.is_idle();
+        // Frames left for the end of a burst go out with it.
+        let was_idle = outbox.is_idle() || outbox.deferred;
         if !outbox.encode_own(frame) {
             return false;
         }
         if was_idle {
+            outbox.deferred = false;
             self.write_or_hand_off(&mut outbox);
         }
         true
@@ -185,6 +273,8 @@ impl Wire {
             return false;
         }
         outbox.encode_close(reason);
+        // The writer task writes everything up to the close frame.
+        outbox.deferred = false;
         drop(outbox);
         self.handoff.notify_one();
         true
@@ -209,6 +299,8 @@ impl Wire {
         let mut first = None;
         poll_fn(|context| {
             let mut outbox = self.outbox();
+            // Everything is written now, frames left for the end of a burst too.
+            outbox.deferred = false;
             let first = *first.get_or_insert(outbox.written_frames);
             let before = outbox.unwritten;
             let result = outbox.poll_write_out(context);
@@ -276,6 +368,16 @@ pub(crate) struct Outbox {
     /// Cleared when the writer task writes a single frame, so that an application that turns
     /// to one request at a time gets its frames written at once again.
     bursting: bool,
+    /// The writer task sweeps the outbox every [`SWEEP`], so sends may leave their frames for the
+    /// last send of a predicted burst (see [`Wire::expect_sends`]).
+    predicting: bool,
+    /// Sends still expected in the predicted burst.
+    expected_sends: u64,
+    /// Frames in the outbox wait for the last send of the predicted burst: nobody was asked to
+    /// write them yet.
+    deferred: bool,
+    /// A send was left for the end of a predicted burst, or ended one, since the last sweep.
+    predicted: bool,
     /// Bytes encoded since the start.
     encoded_bytes: u64,
     /// Bytes written since the start.

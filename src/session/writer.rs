@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, Interval, MissedTickBehavior};
 
 use super::state::Shared;
-use super::wire::Wire;
+use super::wire::{Wire, SWEEP};
 use crate::error::WebSocketError;
 use crate::frame::{CloseReason, Frame};
 
@@ -50,6 +50,8 @@ impl Writer {
         let mut ping_counter: u64 = 0;
         let mut pending_ping: Option<PendingPing> = None;
         let mut close_deadline: Option<Instant> = None;
+        // While bursts are predicted (see `Wire::expect_sends`): when to sweep the outbox next.
+        let mut sweep: Option<Instant> = None;
         let mut peer_closed = false;
 
         let result: std::io::Result<()> = async {
@@ -60,6 +62,9 @@ impl Writer {
                     _ = stopped(&mut stop) => return Ok(()),
                     _ = self.wire.handed_off() => {
                         self.flush().await?;
+                        if sweep.is_none() && self.wire.start_predicting() {
+                            sweep = Some(Instant::now() + SWEEP);
+                        }
                         if close_deadline.is_none() && self.wire.outbox().is_closed() {
                             // The application's close frame is out (the writer's own close
                             // frames end the loop at once): wait for the peer's, within limits.
@@ -108,6 +113,13 @@ impl Writer {
                             self.ping_timed_out().await?;
                             return Ok(());
                         }
+                    }
+                    _ = sleep_until(sweep), if sweep.is_some() => {
+                        let found = self.wire.sweep();
+                        if found.write {
+                            self.flush().await?;
+                        }
+                        sweep = found.again.then(|| Instant::now() + SWEEP);
                     }
                     _ = sleep_until(close_deadline), if close_deadline.is_some() => {
                         self.shared.end_abnormally(
