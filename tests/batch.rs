@@ -334,3 +334,60 @@ async fn packed_batches_keep_order_and_leave_what_does_not_fit_first_in_line() {
     session.close().await.unwrap();
     assert!(session.try_receive_packed(8).is_empty());
 }
+
+/// An application that pipelines, takes its messages in batches and answers most batches in
+/// full but some only in part: while bursts are predicted (see `Wire::expect_sends`), a burst
+/// that ends short of its prediction is still written (by the writer task's sweep), so no echo is
+/// ever missing, and everything comes back in order.
+#[tokio::test]
+async fn answers_to_only_part_of_a_batch_still_go_out() {
+    let (_server, session) = echo_session().await;
+    let mut next = 0u32;
+    let mut expected = 0u32;
+    let mut in_flight = 0usize;
+    let mut answered_part = 0;
+    for round in 0..3_000 {
+        if in_flight == 0 {
+            let burst: Vec<Frame> = (next..next + 32)
+                .map(|n| Frame::text(n.to_string()))
+                .collect();
+            session.send_batch(burst).await.unwrap();
+            next += 32;
+            in_flight += 32;
+        }
+        let batch = tokio::time::timeout(Duration::from_secs(5), session.receive_batch(64))
+            .await
+            .expect("an echo never came back: a send was left unwritten")
+            .unwrap();
+        for frame in &batch {
+            assert_eq!(*frame, Frame::text(expected.to_string()));
+            expected += 1;
+        }
+        in_flight -= batch.len();
+        let answers = if round % 3 == 0 {
+            batch.len() / 2
+        } else {
+            batch.len()
+        };
+        if answers < batch.len() {
+            answered_part += 1;
+        }
+        for _ in 0..answers {
+            session.send(Frame::text(next.to_string())).await.unwrap();
+            next += 1;
+            in_flight += 1;
+        }
+    }
+    assert!(
+        answered_part > 100,
+        "{answered_part} batches answered in part"
+    );
+    while in_flight > 0 {
+        let batch = tokio::time::timeout(Duration::from_secs(5), session.receive_batch(64))
+            .await
+            .expect("an echo never came back: a send was left unwritten")
+            .unwrap();
+        in_flight -= batch.len();
+    }
+    session.close().await.unwrap();
+}

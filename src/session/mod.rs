@@ -10,6 +10,7 @@
 //! while it waits for room, so every call stays cancel-safe, and dropping the handle closes the
 //! session in the background.
 
+mod burst;
 mod read_driver;
 mod reader;
 mod state;
@@ -219,7 +220,7 @@ impl ClientWebSocketSession {
     }
 
     /// The application took `messages` messages at once: several are likely to be answered by
-    /// as many sends (see [`Wire::expect_sends`]).
+    /// as many sends (see [`Wire::expect_sends`]). One predicts nothing: no need to lock.
     fn took(&self, messages: usize) {
         if messages > 1 {
             self.wire.expect_sends(messages);

@@ -9,13 +9,9 @@
 //! encoded meanwhile into one write. Whatever the socket does not take at once is left to the
 //! writer task, which then owns the outbox until it is written; only it polls the socket then.
 //!
-//! An application that takes several messages at once while pipelining (the bindings' batched
-//! receive loops) usually answers them with as many sends from another thread; waking the writer
-//! task at the first of them would write the burst in pieces, and the peer would answer in as many
-//! pieces. So the outbox predicts the burst: that many sends are only encoded, and the one that
-//! completes it writes them all at once on its own thread, with no hand-off at all. A burst that
-//! ends short of its prediction is written by the writer task's next sweep, at most [`SWEEP`]
-//! later (see [`Wire::expect_sends`]).
+//! An application that takes several messages at once while pipelining usually answers them with
+//! a burst of as many sends: those are only encoded, and the last writes them all (see
+//! [`super::burst`]).
 
 use std::collections::VecDeque;
 use std::future::poll_fn;
@@ -23,11 +19,12 @@ use std::io::IoSlice;
 use std::pin::Pin;
 use std::sync::Mutex;
 use std::task::{Context, Poll, Waker};
-use std::time::Duration;
+use std::time::Instant;
 
 use tokio::io::AsyncWrite;
 use tokio::sync::Notify;
 
+use super::burst::{BurstPrediction, Plan, Sweep};
 use super::state::lock;
 use crate::connect::WriteHalf;
 use crate::frame::{CloseReason, Frame};
@@ -54,20 +51,6 @@ const WRITE_NOW_BYTES: usize = ROOM_BYTES;
 
 /// The most buffers one write hands to the socket.
 const MAX_SLICES: usize = 64;
-
-/// How often the writer task sweeps the outbox while bursts are predicted: the longest a frame
-/// waits when its burst ends short of the prediction (plus the timer's 1 ms granularity).
-pub(crate) const SWEEP: Duration = Duration::from_millis(1);
-
-/// What a sweep of the writer task found (see [`Wire::sweep`]).
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Sweep {
-    /// Frames were left for the burst's last send, which has not come: the writer task writes
-    /// them now.
-    pub write: bool,
-    /// Bursts are still predicted: sweep again after [`SWEEP`].
-    pub again: bool,
-}
 
 /// What [`Wire::write_now`] did with the frames it was given.
 #[derive(Debug, PartialEq, Eq)]
@@ -105,10 +88,7 @@ impl Wire {
                 frame_ends: VecDeque::new(),
                 written_frames: 0,
                 bursting: false,
-                predicting: false,
-                expected_sends: 0,
-                deferred: false,
-                predicted: false,
+                prediction: BurstPrediction::default(),
                 encoded_bytes: 0,
                 written_bytes: 0,
                 frame_limit: frame_limit.max(1),
@@ -147,38 +127,37 @@ impl Wire {
         let pipelining = outbox.encoded_frames > received_messages || outbox.bursting;
         let mut taken = 0;
         loop {
-            // Deferred frames wait for this caller: nobody else is writing.
-            let was_idle = outbox.is_idle() || outbox.deferred;
+            // Frames left for the end of a burst wait for this caller: nobody else writes.
+            let was_idle = outbox.is_idle() || outbox.prediction.is_waiting();
             let before = taken;
             while outbox.has_room() {
                 let Some(frame) = frames.next() else { break };
                 outbox.encode_application(frame);
                 taken += 1;
             }
-            // Every send counts against the predicted burst, however it is written.
-            let expected = outbox.expected_sends;
-            outbox.expected_sends = expected.saturating_sub(taken - before);
+            // Every send counts against a predicted burst, however it is written.
+            let plan = outbox.prediction.count(taken - before);
             if !was_idle || outbox.unwritten == 0 {
                 // The writer task owns the outbox and writes these with the rest (or nothing was
                 // taken).
                 break;
             }
             if pipelining && outbox.unwritten < WRITE_NOW_BYTES {
-                if outbox.expected_sends > 0 && outbox.has_room() {
-                    // More of the burst is coming: its last send writes it all.
-                    outbox.deferred = true;
-                    outbox.predicted = true;
-                    break;
+                match plan {
+                    Plan::Leave if outbox.has_room() => {
+                        outbox.prediction.leave(Instant::now());
+                        break;
+                    }
+                    Plan::Unpredicted => {
+                        outbox.prediction.written();
+                        self.handoff.notify_one();
+                        break;
+                    }
+                    // The burst is complete (or the outbox full): written at once, below.
+                    Plan::Leave | Plan::WriteBurst => {}
                 }
-                if expected == 0 {
-                    outbox.deferred = false;
-                    self.handoff.notify_one();
-                    break;
-                }
-                // This send ends the predicted burst: written at once, below.
-                outbox.predicted = true;
             }
-            outbox.deferred = false;
+            outbox.prediction.written();
             if !self.write_or_hand_off(&mut outbox) || frames.peek().is_none() {
                 break;
             }
@@ -186,46 +165,27 @@ impl Wire {
         Taken::Some(taken)
     }
 
-    /// Predicts a burst of sends: the application has just taken `messages` messages at once. While
-    /// it pipelines, the next `messages` sends are only encoded, and the one that completes the
-    /// burst writes them all at once (see the module documentation). Only while the writer task
-    /// sweeps the outbox (it starts once it has written a burst, and stops once a sweep period
-    /// passes without a prediction at work), so a burst that ends short is written by the next
-    /// sweep.
+    /// The application took `messages` messages at once: as many sends are expected (see
+    /// [`super::burst`]).
     pub(crate) fn expect_sends(&self, messages: usize) {
         let mut outbox = self.outbox();
-        if outbox.predicting {
-            let limit = outbox.frame_limit as u64;
-            outbox.expected_sends = (outbox.expected_sends + messages as u64).min(limit);
-        }
+        let limit = outbox.frame_limit;
+        outbox.prediction.expect(messages, limit);
     }
 
-    /// Starts predicting bursts once the writer task's last write was a burst; `true` when the
-    /// writer task is to start sweeping (it was not predicting yet).
+    /// Starts predicting bursts if the writer task's last write was one; `true` when the writer
+    /// task is to start sweeping.
     pub(crate) fn start_predicting(&self) -> bool {
         let mut outbox = self.outbox();
-        if outbox.predicting || !outbox.bursting {
-            return false;
-        }
-        outbox.predicting = true;
-        outbox.predicted = true;
-        true
+        let burst = outbox.bursting;
+        outbox.prediction.start(burst, Instant::now())
     }
 
-    /// The writer task's sweep, every [`SWEEP`] while predicting: frames left for a burst's last
-    /// send are now the writer task's to write, and predicting stops unless a prediction was at
-    /// work since the last sweep.
+    /// The writer task's sweep, every [`SWEEP`](super::burst::SWEEP) while predicting: when
+    /// `write`, frames left for the end of a burst that has not come are the writer task's to
+    /// write now.
     pub(crate) fn sweep(&self) -> Sweep {
-        let mut outbox = self.outbox();
-        let write = outbox.deferred;
-        outbox.deferred = false;
-        let again = outbox.predicted;
-        outbox.predicted = false;
-        if !again {
-            outbox.predicting = false;
-            outbox.expected_sends = 0;
-        }
-        Sweep { write, again }
+        self.outbox().prediction.sweep(Instant::now())
     }
 
     /// Sends a ping or pong of the session's own right away, ahead of any frame sent after this
@@ -234,12 +194,12 @@ impl Wire {
     pub(crate) fn send_own(&self, frame: Frame) -> bool {
         let mut outbox = self.outbox();
         // Frames left for the end of a burst go out with it.
-        let was_idle = outbox.is_idle() || outbox.deferred;
+        let was_idle = outbox.is_idle() || outbox.prediction.is_waiting();
         if !outbox.encode_own(frame) {
             return false;
         }
         if was_idle {
-            outbox.deferred = false;
+            outbox.prediction.written();
             self.write_or_hand_off(&mut outbox);
         }
         true
@@ -274,7 +234,7 @@ impl Wire {
         }
         outbox.encode_close(reason);
         // The writer task writes everything up to the close frame.
-        outbox.deferred = false;
+        outbox.prediction.written();
         drop(outbox);
         self.handoff.notify_one();
         true
@@ -300,7 +260,7 @@ impl Wire {
         poll_fn(|context| {
             let mut outbox = self.outbox();
             // Everything is written now, frames left for the end of a burst too.
-            outbox.deferred = false;
+            outbox.prediction.written();
             let first = *first.get_or_insert(outbox.written_frames);
             let before = outbox.unwritten;
             let result = outbox.poll_write_out(context);
@@ -368,16 +328,8 @@ pub(crate) struct Outbox {
     /// Cleared when the writer task writes a single frame, so that an application that turns
     /// to one request at a time gets its frames written at once again.
     bursting: bool,
-    /// The writer task sweeps the outbox every [`SWEEP`], so sends may leave their frames for the
-    /// last send of a predicted burst (see [`Wire::expect_sends`]).
-    predicting: bool,
-    /// Sends still expected in the predicted burst.
-    expected_sends: u64,
-    /// Frames in the outbox wait for the last send of the predicted burst: nobody was asked to
-    /// write them yet.
-    deferred: bool,
-    /// A send was left for the end of a predicted burst, or ended one, since the last sweep.
-    predicted: bool,
+    /// How many sends are about to follow (see [`super::burst`]).
+    prediction: BurstPrediction,
     /// Bytes encoded since the start.
     encoded_bytes: u64,
     /// Bytes written since the start.
@@ -577,6 +529,7 @@ fn open_back<'a>(
 mod tests {
     use super::*;
     use bytes::Bytes;
+    use futures_util::FutureExt;
     use std::time::Duration;
     use tokio::io::AsyncReadExt;
 
@@ -623,6 +576,94 @@ mod tests {
             .await
             .expect("the writer task is woken");
         wire.write_out().await.unwrap();
+    }
+
+    /// Whether the writer task has been asked to write (without waiting).
+    fn handed_off_now(wire: &Wire) -> bool {
+        wire.handed_off().now_or_never().is_some()
+    }
+
+    /// Sends frame `index` (10 bytes) with `received` messages received so far.
+    fn send(wire: &Wire, index: u8, received: u64) {
+        let mut frames = std::iter::once(message(index, 10)).peekable();
+        assert_eq!(wire.write_now(&mut frames, received), Taken::Some(1));
+    }
+
+    /// A wire whose writer task has written a burst (frames 0 to 2) and now predicts bursts.
+    async fn predicting_wire() -> (Wire, tokio::io::DuplexStream) {
+        let (pipe, peer) = tokio::io::duplex(1 << 16);
+        let wire = Wire::new(Box::new(pipe), 64);
+        wire.expect_sends(3);
+        send(&wire, 0, 0);
+        send(&wire, 1, 0);
+        send(&wire, 2, 0);
+        write_out_when_handed_off(&wire).await;
+        assert!(wire.start_predicting(), "the writer task wrote a burst");
+        assert!(!wire.start_predicting(), "it starts sweeping once");
+        (wire, peer)
+    }
+
+    /// Once the writer task has written a burst, several messages taken at once predict as many
+    /// sends: all but the last are only encoded, without waking the writer task, and the last
+    /// writes them all at once on its own thread. (A prediction made before was ignored.)
+    #[tokio::test]
+    async fn a_predicted_burst_is_written_whole_by_its_last_send() {
+        let (wire, mut peer) = predicting_wire().await;
+        wire.expect_sends(3);
+        send(&wire, 3, 3);
+        send(&wire, 4, 3);
+        assert_eq!(wire.outbox().unwritten(), 2 * 16, "left for the last send");
+        assert!(!handed_off_now(&wire), "the writer task is not woken");
+        send(&wire, 5, 3);
+        assert!(wire.outbox().is_idle(), "the last send wrote the burst");
+        assert!(!handed_off_now(&wire));
+        assert_small_messages_arrive(&mut peer, 6).await;
+    }
+
+    /// A burst that ends short of its prediction is written by the writer task's sweep once it
+    /// has waited half a sweep period (not before: the rest of the burst may still come), and
+    /// sends wake the writer task again after that miss.
+    #[tokio::test]
+    async fn a_burst_that_ends_short_is_written_by_a_sweep() {
+        let (wire, mut peer) = predicting_wire().await;
+        wire.expect_sends(4);
+        send(&wire, 3, 3);
+        send(&wire, 4, 3);
+        assert!(!handed_off_now(&wire));
+        assert!(!wire.sweep().write, "only just left");
+        std::thread::sleep(crate::session::burst::SWEEP);
+        assert_eq!(
+            wire.sweep(),
+            Sweep {
+                write: true,
+                again: false
+            }
+        );
+        wire.write_out().await.unwrap();
+        assert!(wire.outbox().is_idle());
+        wire.expect_sends(4);
+        send(&wire, 5, 5);
+        assert!(
+            handed_off_now(&wire),
+            "no prediction: the writer task is woken"
+        );
+        wire.write_out().await.unwrap();
+        assert_small_messages_arrive(&mut peer, 6).await;
+    }
+
+    /// A pong of the session's own does not wait for the end of a predicted burst: it is written
+    /// at once, with the frames sent before it.
+    #[tokio::test]
+    async fn an_own_frame_takes_the_frames_left_for_a_burst_with_it() {
+        let (wire, mut peer) = predicting_wire().await;
+        wire.expect_sends(3);
+        send(&wire, 3, 3);
+        assert!(wire.send_own(Frame::Pong { data: Bytes::new() }));
+        assert!(wire.outbox().is_idle(), "written at once");
+        assert_small_messages_arrive(&mut peer, 4).await;
+        let mut pong = [0; 6];
+        peer.read_exact(&mut pong).await.unwrap();
+        assert_eq!(pong[..2], [0x8a, 0x80], "an empty masked pong");
     }
 
     /// A pipe that takes 256 bytes at a time stands in for a socket that is full: what the caller

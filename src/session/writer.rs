@@ -9,8 +9,9 @@ use bytes::Bytes;
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, Interval, MissedTickBehavior};
 
+use super::burst::SWEEP;
 use super::state::Shared;
-use super::wire::{Wire, SWEEP};
+use super::wire::Wire;
 use crate::error::WebSocketError;
 use crate::frame::{CloseReason, Frame};
 

@@ -63,6 +63,10 @@ where
             let Ok((stream, _)) = listener.accept().await else {
                 return;
             };
+            // As WebSocket servers commonly do: an echo goes out when written, not held back
+            // until the client acknowledges the one before (40 ms when the client has nothing
+            // to send that the acknowledgement could ride on).
+            let _ = stream.set_nodelay(true);
             let handler = handler.clone();
             let seen = seen.clone();
             tokio::spawn(async move {
