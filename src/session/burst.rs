@@ -13,7 +13,9 @@
 //! turns predicting off for [`PAUSE_AFTER_MISS`], so an application whose sends do not follow its
 //! receives (requests not tied to responses) pays that wait once a second at most, not on every
 //! burst. Predicting starts when the writer task writes a burst (the application sends several
-//! frames at a time) and stops when a sweep period passes without a prediction coming true.
+//! frames at a time) after the application has taken messages in batches, and stops when a sweep
+//! period passes without a prediction coming true. An application that takes its messages one at
+//! a time never starts it, so its writer task keeps no timer.
 
 use std::time::{Duration, Instant};
 
@@ -56,6 +58,8 @@ pub(crate) struct BurstPrediction {
     hit: bool,
     /// After a miss, predicting does not start again before this.
     paused_until: Option<Instant>,
+    /// The application took several messages at once since predicting last stopped.
+    batch_taken: bool,
 }
 
 impl BurstPrediction {
@@ -63,8 +67,11 @@ impl BurstPrediction {
     /// `limit` (what the outbox holds). Replaces what was still expected, so that a burst that
     /// ended short does not hold back the next one.
     pub(crate) fn expect(&mut self, messages: usize, limit: usize) {
-        if self.active && messages > 1 {
-            self.expected = messages.min(limit) as u64;
+        if messages > 1 {
+            self.batch_taken = true;
+            if self.active {
+                self.expected = messages.min(limit) as u64;
+            }
         }
     }
 
@@ -99,9 +106,11 @@ impl BurstPrediction {
     }
 
     /// The writer task wrote `burst` (several frames at once) or not: `true` when it is to start
-    /// sweeping, as predicting starts now.
+    /// sweeping, as predicting starts now (only once the application has taken messages in
+    /// batches).
     pub(crate) fn start(&mut self, burst: bool, now: Instant) -> bool {
-        if self.active || !burst || self.paused_until.is_some_and(|until| now < until) {
+        let paused = self.paused_until.is_some_and(|until| now < until);
+        if self.active || !burst || !self.batch_taken || paused {
             return false;
         }
         self.active = true;
@@ -140,6 +149,7 @@ impl BurstPrediction {
     fn stop(&mut self) {
         self.active = false;
         self.expected = 0;
+        self.batch_taken = false;
     }
 }
 
@@ -149,20 +159,27 @@ mod tests {
 
     fn started(now: Instant) -> BurstPrediction {
         let mut prediction = BurstPrediction::default();
+        prediction.expect(2, 64);
         assert!(prediction.start(true, now));
         assert!(!prediction.start(true, now), "starts once");
         prediction
     }
 
     #[test]
-    fn nothing_is_predicted_before_the_writer_task_writes_a_burst() {
+    fn nothing_is_predicted_before_a_burst_is_written_after_a_batch_was_taken() {
         let now = Instant::now();
         let mut prediction = BurstPrediction::default();
+        prediction.expect(1, 64);
+        assert!(
+            !prediction.start(true, now),
+            "messages taken one at a time: no prediction, no timer"
+        );
         prediction.expect(5, 64);
         assert_eq!(prediction.count(1), Plan::Unpredicted);
         assert!(!prediction.start(false, now), "a single frame is no burst");
         prediction.expect(5, 64);
         assert_eq!(prediction.count(1), Plan::Unpredicted);
+        assert!(prediction.start(true, now));
     }
 
     #[test]
@@ -226,6 +243,7 @@ mod tests {
         prediction.expect(3, 64);
         assert_eq!(prediction.count(1), Plan::Unpredicted, "stopped");
         let later = now + SWEEP * 2;
+        prediction.expect(3, 64);
         assert!(!prediction.start(true, later), "paused after the miss");
         assert!(prediction.start(true, later + PAUSE_AFTER_MISS));
     }
@@ -245,6 +263,10 @@ mod tests {
                 write: false,
                 again: false
             }
+        );
+        assert!(
+            !prediction.start(true, now + SWEEP * 3),
+            "a batch must be taken again"
         );
         prediction.expect(2, 64);
         assert_eq!(prediction.count(1), Plan::Unpredicted);
