@@ -9,13 +9,14 @@
 //!
 //! A prediction can be wrong: the application may answer fewer. While predicting, the writer task
 //! sweeps every [`SWEEP`]; frames that have waited half a sweep period for the rest of their burst
-//! are then written by it, so a frame waits at most about two periods. A burst that ended short
-//! turns predicting off for [`PAUSE_AFTER_MISS`], so an application whose sends do not follow its
-//! receives (requests not tied to responses) pays that wait once a second at most, not on every
-//! burst. Predicting starts when the writer task writes a burst (the application sends several
-//! frames at a time) after the application has taken messages in batches, and stops when a sweep
-//! period passes without a prediction coming true. An application that takes its messages one at
-//! a time never starts it, so its writer task keeps no timer.
+//! are then written by it, so a frame waits at most about 3 ms (two periods and the timer's 1 ms
+//! granularity), and usually not at all. A burst that ended short turns predicting off for
+//! [`PAUSE_AFTER_MISS`], so an application whose sends do not follow its receives (requests not
+//! tied to responses) pays that wait once a second at most, not on every burst. Predicting starts
+//! when the writer task writes a burst (the application sends several frames at a time) after the
+//! application has taken messages in batches, and stops when a sweep period passes without a
+//! prediction coming true. An application that takes its messages one at a time never starts it, so
+//! its writer task keeps no timer.
 
 use std::time::{Duration, Instant};
 

@@ -631,7 +631,7 @@ mod tests {
         send(&wire, 4, 3);
         assert!(!handed_off_now(&wire));
         assert!(!wire.sweep().write, "only just left");
-        std::thread::sleep(crate::session::burst::SWEEP);
+        tokio::time::sleep(crate::session::burst::SWEEP).await;
         assert_eq!(
             wire.sweep(),
             Sweep {
