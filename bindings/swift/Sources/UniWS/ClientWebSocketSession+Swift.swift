@@ -14,9 +14,11 @@ extension ClientWebSocketSession {
 
     /// Sends any frame; `.close` starts the closing handshake without waiting for it.
     ///
-    /// Throws `.InvalidRequest` for a control payload over 125 bytes or a close code that may not
-    /// be sent, `.Closed` once the session is closing.
+    /// Throws `.InvalidRequest` for a payload of 2 GiB or more (at most 2 GiB less 64 bytes cross
+    /// to the core, as for received messages), a control payload over 125 bytes or a close code
+    /// that may not be sent, `.Closed` once the session is closing.
     public func send(frame: Frame) async throws {
+        try frame.checkCrossesTheFFI()
         // Queue without waiting when there is room: one cheap synchronous call.
         if try trySend(frame: frame) { return }
         try await withRustCancellation { token in
@@ -163,6 +165,28 @@ public struct IncomingMessages: AsyncSequence, Sendable {
             if !unread.isEmpty {
                 session.returnUnread(frames: unread)
             }
+        }
+    }
+}
+
+extension Frame {
+    /// The most payload bytes a frame may carry to the core: UniFFI hands it over with a 32-bit
+    /// length, and its generated code traps (rather than throws) on a larger one. The same
+    /// ceiling the core puts on received messages (`MESSAGE_SIZE_CEILING`): 2 GiB less 64 bytes.
+    static let largestPayload = Int(Int32.max) - 64
+
+    /// Throws `.InvalidRequest` when the payload is too large to cross to the core.
+    func checkCrossesTheFFI() throws {
+        let size: Int
+        switch self {
+        case .text(let text): size = text.utf8.count
+        case .binary(let data), .ping(let data), .pong(let data): size = data.count
+        case .close(let reason): size = reason?.message.utf8.count ?? 0
+        }
+        if size > Self.largestPayload {
+            throw WebSocketError.InvalidRequest(
+                detail: "a payload of \(size) bytes is larger than the \(Self.largestPayload) bytes a message may have"
+            )
         }
     }
 }

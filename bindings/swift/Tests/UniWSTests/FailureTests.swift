@@ -52,6 +52,21 @@ final class FailureTests: XCTestCase {
         }
     }
 
+    func testAPayloadTooLargeForTheFFIIsAnErrorNotATrap() async throws {
+        let session = try await WebSocketClient().webSocketSession("\(Peers.echo)/echo")
+        // Zeroed lazily: the 2 GiB are never touched, the check comes first.
+        let huge = Data(count: Int(Int32.max))
+        await assertThrows(try await session.send(huge)) { error in
+            if case WebSocketError.InvalidRequest(let detail) = error { return detail.contains("2147483647 bytes") }
+            return false
+        }
+        // Nothing was sent: the session goes on.
+        try await session.send("after")
+        guard case .text(let echoed) = try await session.receive() else { return XCTFail("expected text") }
+        XCTAssertEqual(echoed, "after")
+        try await session.close()
+    }
+
     func testPingTimeoutAgainstASilentServer() async throws {
         let client = WebSocketClient(config: WebSocketConfig(pingInterval: 0.2, timeout: 0.3))
         let session = try await client.webSocketSession("\(Peers.raw)/silent")
