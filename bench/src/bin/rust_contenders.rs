@@ -10,7 +10,8 @@
 //! narrow a run (for profiling). `--current-thread` runs both contenders on a current-thread
 //! runtime instead of a multi-threaded one (their names then end in `@current-thread`). Latency and throughput run in `--repeat N`
 //! interleaved rounds (default 3, 1 with `--quick`), the contenders' order swapped every other
-//! round; each round prints its own line and the report takes the median.
+//! round; each round prints its own line and the report takes the median. Each size starts with a
+//! warm-up round that prints nothing (see [`Options::warm_up`]).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -48,6 +49,13 @@ struct Options {
     current_thread: bool,
     repeat: usize,
     only_workload: Option<String>,
+    /// Run an unreported round of every contender before each size's measured rounds
+    /// (`--no-warm-up` turns it off). Without it the first contender at each size pays for
+    /// warming up both processes at that size: at 1 MiB the echo server's allocator maps and
+    /// faults in fresh memory for every message until glibc's dynamic mmap threshold has grown
+    /// past the message size, and the first round measured at 1 MiB took about twice as long as
+    /// the later ones, whichever contender ran it.
+    warm_up: bool,
 }
 
 fn options() -> Options {
@@ -62,6 +70,7 @@ fn options() -> Options {
         current_thread: false,
         repeat: 3,
         only_workload: None,
+        warm_up: true,
     };
     let mut arguments = std::env::args().skip(1);
     while let Some(argument) = arguments.next() {
@@ -79,6 +88,7 @@ fn options() -> Options {
             "--current-thread" => options.current_thread = true,
             "--repeat" => options.repeat = arguments.next().unwrap().parse().unwrap(),
             "--workload" => options.only_workload = arguments.next(),
+            "--no-warm-up" => options.warm_up = false,
             other => panic!("unknown argument {other}"),
         }
     }
@@ -240,6 +250,7 @@ async fn latency(
     url: &str,
     size: usize,
     rounds: usize,
+    print: bool,
 ) {
     let (mut tx, mut rx) = contender.open(client, url, "").await;
     let mut samples = Vec::with_capacity(rounds);
@@ -254,12 +265,14 @@ async fn latency(
         samples.push(started.elapsed());
     }
     samples.sort();
-    println!(
-        r#"{{"contender":"{}","workload":"latency","size":{size},"rounds":{rounds},"p50_us":{:.1},"p99_us":{:.1}}}"#,
-        contender.label(),
-        percentile(&samples, 0.50),
-        percentile(&samples, 0.99)
-    );
+    if print {
+        println!(
+            r#"{{"contender":"{}","workload":"latency","size":{size},"rounds":{rounds},"p50_us":{:.1},"p99_us":{:.1}}}"#,
+            contender.label(),
+            percentile(&samples, 0.50),
+            percentile(&samples, 0.99)
+        );
+    }
     tx.close().await;
 }
 
@@ -269,6 +282,7 @@ async fn throughput(
     url: &str,
     size: usize,
     count: usize,
+    print: bool,
 ) {
     let (mut tx, mut rx) = contender.open(client, url, "").await;
     let window = Arc::new(Semaphore::new(WINDOW));
@@ -290,12 +304,14 @@ async fn throughput(
     }
     let elapsed = started.elapsed().as_secs_f64();
     let tx = sender.await.unwrap();
-    println!(
-        r#"{{"contender":"{}","workload":"throughput","size":{size},"count":{count},"window":{WINDOW},"msgs_per_s":{:.0},"mb_per_s":{:.2}}}"#,
-        contender.label(),
-        count as f64 / elapsed,
-        (count * size) as f64 / elapsed / 1e6
-    );
+    if print {
+        println!(
+            r#"{{"contender":"{}","workload":"throughput","size":{size},"count":{count},"window":{WINDOW},"msgs_per_s":{:.0},"mb_per_s":{:.2}}}"#,
+            contender.label(),
+            count as f64 / elapsed,
+            (count * size) as f64 / elapsed / 1e6
+        );
+    }
     tx.close().await;
 }
 
@@ -405,11 +421,16 @@ async fn run(options: Options) {
             65536 => 4_000,
             _ => 300,
         } / scale;
-        // Interleaved rounds, each contender first in every other one, so that drifting machine
-        // load and warm-up hit both alike; the report takes each contender's median round.
-        for round in 0..options.repeat {
+        // An unreported warm-up round (see `Options::warm_up`), then interleaved rounds, each
+        // contender first in every other one, so that drifting machine load hits both alike; the
+        // report takes each contender's median round.
+        let warm_up = usize::from(options.warm_up);
+        for round in 0..warm_up + options.repeat {
+            let print = round >= warm_up;
             let mut order = contenders.clone();
-            if round % 2 == 1 {
+            // Measured rounds alternate starting with the given order; the warm-up round runs
+            // the reverse, so the contender first in the first measured round has not just run.
+            if (round + warm_up) % 2 == 1 {
                 order.reverse();
             }
             let runs = |workload: &str| {
@@ -420,10 +441,10 @@ async fn run(options: Options) {
             };
             for &contender in &order {
                 if runs("latency") {
-                    latency(contender, &client, &ws, size, rounds).await;
+                    latency(contender, &client, &ws, size, rounds, print).await;
                 }
                 if runs("throughput") {
-                    throughput(contender, &client, &ws, size, count).await;
+                    throughput(contender, &client, &ws, size, count, print).await;
                 }
             }
         }

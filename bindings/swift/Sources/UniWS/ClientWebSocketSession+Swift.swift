@@ -14,9 +14,9 @@ extension ClientWebSocketSession {
 
     /// Sends any frame; `.close` starts the closing handshake without waiting for it.
     ///
-    /// Throws `.InvalidRequest` for a payload of 2 GiB or more (at most 2 GiB less 64 bytes cross
-    /// to the core, as for received messages), a control payload over 125 bytes or a close code
-    /// that may not be sent, `.Closed` once the session is closing.
+    /// Throws `.InvalidRequest` for a payload over 2 GiB less 64 bytes (the most that crosses to
+    /// the core, as for received messages), a control payload over 125 bytes or a close code that
+    /// may not be sent, `.Closed` once the session is closing.
     public func send(frame: Frame) async throws {
         try frame.checkCrossesTheFFI()
         // Queue without waiting when there is room: one cheap synchronous call.
