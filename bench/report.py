@@ -179,20 +179,23 @@ def main():
         *memory_table(figures),
         "",
     ]
-    repeated = sorted(
-        {
-            (contender, row["rounds_measured"])
-            for rows in figures.values()
-            for contender, row in rows.items()
-            if row["rounds_measured"] > 1
-        }
-    )
+    # Rounds per contender, the handshakes (one per bench process) apart from the workloads.
+    repeated = defaultdict(set)
+    for (workload, _), rows in figures.items():
+        kind = "handshakes" if workload.startswith("handshake") else "workloads"
+        for contender, row in rows.items():
+            if row["rounds_measured"] > 1:
+                repeated[contender].add((kind, row["rounds_measured"]))
     if repeated:
-        names = ", ".join(f"{contender} ({count})" for contender, count in repeated)
+        names = "; ".join(
+            f"{contender}: "
+            + ", ".join(f"{count} for {kind}" for kind, count in sorted(counts, reverse=True))
+            for contender, counts in sorted(repeated.items())
+        )
         sections.insert(
             0,
             "_Where a contender was measured in several interleaved rounds, each figure is its "
-            f"median round: {names}._\n",
+            f"median round. Rounds per figure: {names}._\n",
         )
     if quick:
         sections.insert(0, "_Quick run (every workload divided by 20): indicative only._\n")

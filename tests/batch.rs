@@ -166,9 +166,16 @@ async fn try_calls_never_wait_and_never_lose_a_frame() {
     assert!(!session.try_send(Frame::Close { reason: None }).unwrap());
     assert!(session.is_active());
 
-    let sent = numbered(10);
-    for frame in &sent {
-        assert!(session.try_send(frame.clone()).unwrap());
+    // The message calls the bindings use and the frame call interleave in one order.
+    let sent = numbered(12);
+    for (index, frame) in sent.iter().enumerate() {
+        let queued = match (index % 3, frame.clone()) {
+            (0, frame) => session.try_send(frame),
+            (_, Frame::Text { text }) => session.try_send_text(text),
+            (_, Frame::Binary { data }) => session.try_send_binary(data),
+            (_, other) => unreachable!("{other:?}"),
+        };
+        assert!(queued.unwrap(), "frame {index} was refused");
     }
     let mut received = Vec::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
@@ -184,6 +191,8 @@ async fn try_calls_never_wait_and_never_lose_a_frame() {
 
     session.close().await.unwrap();
     assert!(!session.try_send(Frame::text("late")).unwrap());
+    assert!(!session.try_send_text("late".into()).unwrap());
+    assert!(!session.try_send_binary(vec![1, 2].into()).unwrap());
     assert!(session.try_receive_batch(8).is_empty());
     assert!(matches!(
         session.send(Frame::text("late")).await,
@@ -215,6 +224,8 @@ async fn try_send_says_false_when_the_queue_is_full_and_send_then_waits() {
     };
     assert!(full, "the queue never filled");
     assert!(accepted > 0);
+    assert!(!session.try_send_binary(payload.clone()).unwrap());
+    assert!(!session.try_send_text("x".repeat(1 << 20)).unwrap());
     // The refused frame was not queued: a waiting send for it does not complete while full.
     let waiting = tokio::time::timeout(
         Duration::from_millis(200),

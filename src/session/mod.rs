@@ -188,6 +188,24 @@ impl ClientWebSocketSession {
         self.wire.write_now(frames, received)
     }
 
+    /// Queues checked `frames`, in order, as far as that needs no waiting (see
+    /// [`try_send_batch`](Self::try_send_batch)), stopping at a `Close`; returns how many.
+    fn try_queue(&self, frames: impl Iterator<Item = Frame>) -> u64 {
+        let Ok(_order) = self.send_order.try_lock() else {
+            return 0;
+        };
+        if self.shared.is_closing() {
+            return 0;
+        }
+        let mut frames = frames
+            .take_while(|frame| !matches!(frame, Frame::Close { .. }))
+            .peekable();
+        match self.write_now(&mut frames) {
+            Taken::Some(count) => count,
+            Taken::Closed => 0,
+        }
+    }
+
     /// Polls the incoming queue with `take`; when nothing is queued, polls the reader too, so
     /// that a message the socket has delivered is read and taken without waiting for the reader
     /// task (see [`ReadDriver`]), then looks again. Not once the session has carried large
@@ -438,7 +456,21 @@ impl ClientWebSocketSession {
     ///
     /// Errors: `InvalidRequest` as for `send`.
     pub fn try_send(&self, frame: Frame) -> Result<bool> {
-        Ok(self.try_send_batch(vec![frame])? == 1)
+        check_outgoing(&frame)?;
+        Ok(self.try_queue(std::iter::once(frame)) == 1)
+    }
+
+    /// [`try_send`](Self::try_send) for a binary message. The payload crosses the FFI as one
+    /// block and is taken over without a copy, where a [`Frame`] argument is serialized by the
+    /// bindings and copied again here: the bindings' `send(Data)` and `send(ByteArray)` use it.
+    pub fn try_send_binary(&self, data: Bytes) -> Result<bool> {
+        Ok(self.try_queue(std::iter::once(Frame::Binary { data })) == 1)
+    }
+
+    /// [`try_send`](Self::try_send) for a text message, which crosses the FFI as a string rather
+    /// than a serialized [`Frame`]: the bindings' `send(String)` uses it.
+    pub fn try_send_text(&self, text: String) -> Result<bool> {
+        Ok(self.try_queue(std::iter::once(Frame::Text { text })) == 1)
     }
 
     /// Queues as many of `frames` as fit without waiting, in order, and returns how many: the
@@ -450,20 +482,7 @@ impl ClientWebSocketSession {
         for frame in &frames {
             check_outgoing(frame)?;
         }
-        let Ok(_order) = self.send_order.try_lock() else {
-            return Ok(0);
-        };
-        if self.shared.is_closing() {
-            return Ok(0);
-        }
-        let mut frames = frames
-            .into_iter()
-            .take_while(|frame| !matches!(frame, Frame::Close { .. }))
-            .peekable();
-        match self.write_now(&mut frames) {
-            Taken::Some(count) => Ok(u32::try_from(count).unwrap_or(u32::MAX)),
-            Taken::Closed => Ok(0),
-        }
+        Ok(u32::try_from(self.try_queue(frames.into_iter())).unwrap_or(u32::MAX))
     }
 
     /// [`receive_batch`](Self::receive_batch) that returns `Cancelled` as soon as `token` is

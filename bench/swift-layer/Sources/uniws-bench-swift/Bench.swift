@@ -3,7 +3,9 @@ import UniWS
 /// The payload sizes measured.
 let sizes = [32, 1 << 10, 64 << 10, 1 << 20]
 
-/// Runs bench-rust's workloads in its order: per size latency then throughput, then handshakes.
+/// Runs bench-rust's workloads in its order: per size an unreported warm-up round, then
+/// `--repeat` rounds (3; 1 with `--quick`) of latency then throughput, each printing its own line
+/// (the report takes the median round), then handshakes.
 @main
 struct Bench {
     static func main() async {
@@ -29,8 +31,11 @@ struct Bench {
             case 65536: count = 4_000
             default: count = 300
             }
-            try await latency(client, url: ws, size: size, rounds: rounds)
-            try await throughput(client, url: ws, size: size, count: count / scale)
+            for round in 0...options.repeatCount {
+                let report = round > 0
+                try await latency(client, url: ws, size: size, rounds: rounds, report: report)
+                try await throughput(client, url: ws, size: size, count: count / scale, report: report)
+            }
         }
         if options.onlySize != nil { return }
         let rounds = 200 / scale

@@ -1,7 +1,10 @@
 import UniWS
 
 /// One message in flight: the time from send to its echo, after rounds/10 warm-up round trips.
-func latency(_ client: WebSocketClient, url: String, size: Int, rounds: Int) async throws {
+/// Prints its result line unless `report` is false (a warm-up round).
+func latency(
+    _ client: WebSocketClient, url: String, size: Int, rounds: Int, report: Bool = true
+) async throws {
     let session = try await client.webSocketSession(url)
     var messages = session.incoming.makeAsyncIterator()
     let clock = ContinuousClock()
@@ -18,6 +21,8 @@ func latency(_ client: WebSocketClient, url: String, size: Int, rounds: Int) asy
         samples.append(clock.now - started)
     }
     samples.sort()
-    emit(#"{"contender":"\#(contender)","workload":"latency","size":\#(size),"rounds":\#(rounds),"p50_us":\#(fixed(percentile(samples, 0.50), 1)),"p99_us":\#(fixed(percentile(samples, 0.99), 1))}"#)
+    if report {
+        emit(#"{"contender":"\#(contender)","workload":"latency","size":\#(size),"rounds":\#(rounds),"p50_us":\#(fixed(percentile(samples, 0.50), 1)),"p99_us":\#(fixed(percentile(samples, 0.99), 1))}"#)
+    }
     try await session.close()
 }

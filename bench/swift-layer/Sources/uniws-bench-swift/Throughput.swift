@@ -4,8 +4,11 @@ import UniWS
 let window = 32
 
 /// `count` messages pipelined `window` deep: a sender Task gated by a ``Window`` the receiving
-/// loop refills on each echo; timed from the first send to the last echo.
-func throughput(_ client: WebSocketClient, url: String, size: Int, count: Int) async throws {
+/// loop refills on each echo; timed from the first send to the last echo. Prints its result line
+/// unless `report` is false (a warm-up round).
+func throughput(
+    _ client: WebSocketClient, url: String, size: Int, count: Int, report: Bool = true
+) async throws {
     let session = try await client.webSocketSession(url)
     var messages = session.incoming.makeAsyncIterator()
     let permits = Window(permits: window)
@@ -30,6 +33,8 @@ func throughput(_ client: WebSocketClient, url: String, size: Int, count: Int) a
     await sender.value
     let perSecond = Double(count) / elapsed
     let megabytes = Double(count * size) / elapsed / 1e6
-    emit(#"{"contender":"\#(contender)","workload":"throughput","size":\#(size),"count":\#(count),"window":\#(window),"msgs_per_s":\#(fixed(perSecond, 0)),"mb_per_s":\#(fixed(megabytes, 2))}"#)
+    if report {
+        emit(#"{"contender":"\#(contender)","workload":"throughput","size":\#(size),"count":\#(count),"window":\#(window),"msgs_per_s":\#(fixed(perSecond, 0)),"mb_per_s":\#(fixed(megabytes, 2))}"#)
+    }
     try await session.close()
 }

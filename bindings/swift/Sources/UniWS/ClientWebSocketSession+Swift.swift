@@ -2,14 +2,20 @@ import Foundation
 
 extension ClientWebSocketSession {
     /// Sends a text message. Waits only while the outgoing queue is full; cancelling the `Task`
-    /// then throws `CancellationError` and the message is not sent.
+    /// then throws `CancellationError` and the message is not sent. Throws as ``send(frame:)``.
     public func send(_ text: String) async throws {
-        try await send(frame: .text(text: text))
+        try Frame.checkCrossesTheFFI(payloadSize: text.utf8.count)
+        // The text crosses as a string, not inside a serialized frame.
+        if try trySendText(text: text) { return }
+        try await sendWaitingForRoom(.text(text: text))
     }
 
-    /// Sends a binary message.
+    /// Sends a binary message. Waits and throws as sending a text message does.
     public func send(_ data: Data) async throws {
-        try await send(frame: .binary(data: data))
+        try Frame.checkCrossesTheFFI(payloadSize: data.count)
+        // The payload crosses as one block, not inside a serialized frame.
+        if try trySendBinary(data: data) { return }
+        try await sendWaitingForRoom(.binary(data: data))
     }
 
     /// Sends any frame; `.close` starts the closing handshake without waiting for it.
@@ -21,6 +27,12 @@ extension ClientWebSocketSession {
         try frame.checkCrossesTheFFI()
         // Queue without waiting when there is room: one cheap synchronous call.
         if try trySend(frame: frame) { return }
+        try await sendWaitingForRoom(frame)
+    }
+
+    /// Sends `frame`, which the synchronous try refused, waiting for room in the outgoing queue
+    /// (or starting the close); cancelling the `Task` throws `CancellationError` and sends nothing.
+    private func sendWaitingForRoom(_ frame: Frame) async throws {
         try await withRustCancellation { token in
             try await sendWithCancellation(frame: frame, token: token)
         }
@@ -177,15 +189,19 @@ extension Frame {
 
     /// Throws `.InvalidRequest` when the payload is too large to cross to the core.
     func checkCrossesTheFFI() throws {
-        let size: Int
         switch self {
-        case .text(let text): size = text.utf8.count
-        case .binary(let data), .ping(let data), .pong(let data): size = data.count
-        case .close(let reason): size = reason?.message.utf8.count ?? 0
+        case .text(let text): try Self.checkCrossesTheFFI(payloadSize: text.utf8.count)
+        case .binary(let data), .ping(let data), .pong(let data):
+            try Self.checkCrossesTheFFI(payloadSize: data.count)
+        case .close(let reason): try Self.checkCrossesTheFFI(payloadSize: reason?.message.utf8.count ?? 0)
         }
-        if size > Self.largestPayload {
+    }
+
+    /// Throws `.InvalidRequest` when a payload of `payloadSize` bytes is too large to cross.
+    static func checkCrossesTheFFI(payloadSize size: Int) throws {
+        if size > largestPayload {
             throw WebSocketError.InvalidRequest(
-                detail: "a payload of \(size) bytes is larger than the \(Self.largestPayload) bytes a message may have"
+                detail: "a payload of \(size) bytes is larger than the \(largestPayload) bytes a message may have"
             )
         }
     }

@@ -990,6 +990,19 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
      */
     func trySendBatch(frames: [Frame]) throws  -> UInt32
     
+    /**
+     * [`try_send`](Self::try_send) for a binary message. The payload crosses the FFI as one
+     * block and is taken over without a copy, where a [`Frame`] argument is serialized by the
+     * bindings and copied again here: the bindings' `send(Data)` and `send(ByteArray)` use it.
+     */
+    func trySendBinary(data: Data) throws  -> Bool
+    
+    /**
+     * [`try_send`](Self::try_send) for a text message, which crosses the FFI as a string rather
+     * than a serialized [`Frame`]: the bindings' `send(String)` uses it.
+     */
+    func trySendText(text: String) throws  -> Bool
+    
 }
 /**
  * An open WebSocket session, like Ktor's `DefaultClientWebSocketSession`.
@@ -1523,6 +1536,35 @@ open func trySendBatch(frames: [Frame])throws  -> UInt32  {
     uniffi_uniws_fn_method_clientwebsocketsession_try_send_batch(
             self.uniffiCloneHandle(),
         FfiConverterSequenceTypeFrame.lower(frames),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * [`try_send`](Self::try_send) for a binary message. The payload crosses the FFI as one
+     * block and is taken over without a copy, where a [`Frame`] argument is serialized by the
+     * bindings and copied again here: the bindings' `send(Data)` and `send(ByteArray)` use it.
+     */
+open func trySendBinary(data: Data)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebSocketError_lift) {
+        uniffiCallStatus in
+    uniffi_uniws_fn_method_clientwebsocketsession_try_send_binary(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(data),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * [`try_send`](Self::try_send) for a text message, which crosses the FFI as a string rather
+     * than a serialized [`Frame`]: the bindings' `send(String)` uses it.
+     */
+open func trySendText(text: String)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebSocketError_lift) {
+        uniffiCallStatus in
+    uniffi_uniws_fn_method_clientwebsocketsession_try_send_text(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(text),uniffiCallStatus
     )
 })
 }
@@ -4026,6 +4068,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_batch() != 26446) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary() != 21939) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text() != 64783) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_constructor_cancellationtoken_new() != 61895) {

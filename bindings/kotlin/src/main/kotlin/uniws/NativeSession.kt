@@ -30,10 +30,14 @@ internal class NativeSession(private val handle: FfiSession) {
     val isReleased: Boolean get() = final != null
 
     suspend fun send(frame: Frame) {
-        val ffiFrame = frame.toFfi()
-        // Queue without waiting when there is room: one cheap synchronous call instead of an async one.
-        if (use { it.trySend(ffiFrame) }) return
-        use { it.send(ffiFrame) }
+        // Queue without waiting when there is room: one cheap synchronous call instead of an async
+        // one. A message's payload crosses on its own, not inside a serialized frame.
+        val queued = when (frame) {
+            is Frame.Binary -> use { it.trySendBinary(frame.data) }
+            is Frame.Text -> use { it.trySendText(frame.text) }
+            else -> use { it.trySend(frame.toFfi()) }
+        }
+        if (!queued) use { it.send(frame.toFfi()) }
     }
 
     /**

@@ -765,6 +765,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_send_batch(
     ): Int
+    external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary(
+    ): Int
+    external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text(
+    ): Int
     external fun uniffi_uniws_checksum_constructor_cancellationtoken_new(
     ): Int
     external fun uniffi_uniws_checksum_constructor_websocketclient_new(
@@ -891,6 +895,10 @@ internal object UniffiLib {
     ): Byte
     external fun uniffi_uniws_fn_method_clientwebsocketsession_try_send_batch(`ptr`: Long,`frames`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Int
+    external fun uniffi_uniws_fn_method_clientwebsocketsession_try_send_binary(`ptr`: Long,`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_uniws_fn_method_clientwebsocketsession_try_send_text(`ptr`: Long,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
     external fun uniffi_uniws_fn_func_close_code_from_value(`value`: Short,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_uniws_fn_func_close_code_value(`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1135,6 +1143,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_batch() and 0xFFFF) != 26446) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary() and 0xFFFF) != 21939) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text() and 0xFFFF) != 64783) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_constructor_cancellationtoken_new() and 0xFFFF) != 61895) {
@@ -2154,6 +2168,19 @@ public interface ClientWebSocketSessionInterface {
      */
     fun `trySendBatch`(`frames`: List<Frame>): kotlin.UInt
     
+    /**
+     * [`try_send`](Self::try_send) for a binary message. The payload crosses the FFI as one
+     * block and is taken over without a copy, where a [`Frame`] argument is serialized by the
+     * bindings and copied again here: the bindings' `send(Data)` and `send(ByteArray)` use it.
+     */
+    fun `trySendBinary`(`data`: kotlin.ByteArray): kotlin.Boolean
+    
+    /**
+     * [`try_send`](Self::try_send) for a text message, which crosses the FFI as a string rather
+     * than a serialized [`Frame`]: the bindings' `send(String)` uses it.
+     */
+    fun `trySendText`(`text`: kotlin.String): kotlin.Boolean
+    
     companion object
 }
 
@@ -2878,6 +2905,45 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
         it,
         
         FfiConverterSequenceTypeFrame.lower(`frames`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * [`try_send`](Self::try_send) for a binary message. The payload crosses the FFI as one
+     * block and is taken over without a copy, where a [`Frame`] argument is serialized by the
+     * bindings and copied again here: the bindings' `send(Data)` and `send(ByteArray)` use it.
+     */
+    @Throws(WebSocketException::class)override fun `trySendBinary`(`data`: kotlin.ByteArray): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCallWithError(WebSocketException) { _status ->
+    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_send_binary(
+        it,
+        
+        FfiConverterByteArray.lower(`data`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * [`try_send`](Self::try_send) for a text message, which crosses the FFI as a string rather
+     * than a serialized [`Frame`]: the bindings' `send(String)` uses it.
+     */
+    @Throws(WebSocketException::class)override fun `trySendText`(`text`: kotlin.String): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCallWithError(WebSocketException) { _status ->
+    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_send_text(
+        it,
+        
+        FfiConverterString.lower(`text`),_status)
 }
     }
     )
