@@ -6,7 +6,7 @@ mod peers;
 use std::time::Duration;
 
 use peers::{close_code, echo_session, scripted_server, server_frame};
-use uniws::{CancellationToken, CloseReason, Frame, WebSocketError};
+use uniws::{CancellationToken, CloseReason, Frame, ReceivedBatch, WebSocketError};
 
 fn numbered(count: usize) -> Vec<Frame> {
     (0..count)
@@ -288,25 +288,33 @@ async fn try_send_batch_queues_a_prefix_and_stops_at_a_close() {
     assert_eq!(session.try_send_batch(numbered(2)).unwrap(), 0);
 }
 
-/// The text and binary messages of a packed batch, read as the Swift layer reads them: a kind
-/// byte (1 text, 2 binary), a little-endian 4-byte length, the payload.
-fn unpacked(mut packed: &[u8]) -> Vec<Frame> {
-    let mut frames = Vec::new();
-    while !packed.is_empty() {
-        let length = u32::from_le_bytes(packed[1..5].try_into().unwrap()) as usize;
-        let payload = &packed[5..5 + length];
-        frames.push(match packed[0] {
-            1 => Frame::text(std::str::from_utf8(payload).unwrap()),
-            2 => Frame::binary(payload.to_vec()),
-            kind => panic!("a received message of kind {kind}"),
-        });
-        packed = &packed[5 + length..];
-    }
-    frames
+/// The text and binary messages of a batch held in place, read as the Swift layer reads them:
+/// per frame a kind byte (1 text, 2 binary), a little-endian 4-byte length and a little-endian
+/// 8-byte address in the directory; and its payload bytes in all.
+fn read_in_place(batch: &ReceivedBatch) -> (Vec<Frame>, usize) {
+    let directory = batch.directory();
+    assert_eq!(directory.len(), 13 * batch.count() as usize);
+    let mut bytes = 0;
+    let frames = directory
+        .chunks(13)
+        .map(|entry| {
+            let length = u32::from_le_bytes(entry[1..5].try_into().unwrap()) as usize;
+            let address = u64::from_le_bytes(entry[5..13].try_into().unwrap()) as usize;
+            bytes += length;
+            // SAFETY: the caller holds `batch`, which keeps `length` bytes at `address`.
+            let payload = unsafe { std::slice::from_raw_parts(address as *const u8, length) };
+            match entry[0] {
+                1 => Frame::text(std::str::from_utf8(payload).unwrap()),
+                2 => Frame::binary(payload.to_vec()),
+                kind => panic!("a received message of kind {kind}"),
+            }
+        })
+        .collect();
+    (frames, bytes)
 }
 
 #[tokio::test]
-async fn packed_batches_keep_order_and_leave_what_does_not_fit_first_in_line() {
+async fn batches_held_in_place_keep_order_and_leave_what_does_not_fit_first_in_line() {
     let (_server, session) = echo_session().await;
     // A batch of several messages holds at most 1 MiB: three of these 300 KiB messages at most.
     // The 1.5 MiB one comes in a batch of its own.
@@ -321,19 +329,21 @@ async fn packed_batches_keep_order_and_leave_what_does_not_fit_first_in_line() {
     let mut received = Vec::new();
     let mut batches = Vec::new();
     while received.len() < sent.len() {
-        let token = CancellationToken::new();
-        let mut packed = session.try_receive_packed(64);
-        if packed.is_empty() {
-            let waiting = session.receive_packed_with_cancellation(64, token);
-            packed = tokio::time::timeout(Duration::from_secs(5), waiting)
-                .await
-                .expect("a message was lost")
-                .unwrap();
-        }
-        let batch = unpacked(&packed);
-        assert!(!batch.is_empty());
-        batches.push((batch.len(), packed.len()));
-        received.extend(batch);
+        let batch = match session.try_receive_in_place(64) {
+            Some(batch) => batch,
+            None => {
+                let waiting =
+                    session.receive_in_place_with_cancellation(64, CancellationToken::new());
+                tokio::time::timeout(Duration::from_secs(5), waiting)
+                    .await
+                    .expect("a message was lost")
+                    .unwrap()
+            }
+        };
+        let (frames, bytes) = read_in_place(&batch);
+        assert!(!frames.is_empty());
+        batches.push((frames.len(), bytes));
+        received.extend(frames);
     }
     assert_eq!(received, sent);
     assert!(
@@ -342,8 +352,9 @@ async fn packed_batches_keep_order_and_leave_what_does_not_fit_first_in_line() {
             .all(|&(count, bytes)| count == 1 || bytes <= 1 << 20),
         "(messages, bytes) per batch: {batches:?}"
     );
+    assert!(batches.contains(&(1, 3 << 19)), "{batches:?}");
     session.close().await.unwrap();
-    assert!(session.try_receive_packed(8).is_empty());
+    assert!(session.try_receive_in_place(8).is_none());
 }
 
 /// An application that pipelines, takes its messages in batches and answers most batches in

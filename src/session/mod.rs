@@ -32,6 +32,7 @@ use crate::connect::Connection;
 use crate::error::{Result, WebSocketError};
 use crate::frame::{CloseReason, Frame};
 use crate::protocol::MAX_CONTROL_PAYLOAD;
+use crate::received_batch::ReceivedBatch;
 use read_driver::ReadDriver;
 use reader::Reader;
 use state::Shared;
@@ -245,14 +246,14 @@ impl ClientWebSocketSession {
         }
     }
 
-    /// Packs `batch` for the bindings (see [`crate::packed`]); what does not fit goes back in
-    /// front of the incoming messages.
-    fn pack(&self, batch: Vec<Frame>) -> Bytes {
-        let (packed, rest) = crate::packed::pack(batch);
+    /// Holds `batch` for the bindings to read in place (see [`ReceivedBatch`]); what does not fit
+    /// goes back in front of the incoming messages.
+    fn hold(&self, batch: Vec<Frame>) -> Arc<ReceivedBatch> {
+        let (held, rest) = ReceivedBatch::hold(batch);
         if !rest.is_empty() {
             self.return_unread(rest);
         }
-        packed
+        Arc::new(held)
     }
 
     /// Puts a close frame carrying `reason` (or nothing) behind the frames already sent, unless
@@ -417,24 +418,25 @@ impl ClientWebSocketSession {
         batch
     }
 
-    /// [`try_receive_batch`](Self::try_receive_batch) with the messages packed into one byte
-    /// string (see the `packed` module for the format). The Swift layer's receive loop uses it:
-    /// it takes the messages out far faster than UniFFI's generated code reads a list of frames.
-    /// Empty when nothing has arrived. A batch of several messages holds at most 1 MiB (one larger
+    /// [`try_receive_batch`](Self::try_receive_batch) with the messages held for the bindings to
+    /// read in place (see [`ReceivedBatch`]); `None` when nothing has arrived. The Swift layer's
+    /// receive loop uses it: it copies each payload once at most, where the generated code would
+    /// copy it four times. A batch of several messages holds at most 1 MiB of payload (one larger
     /// message comes alone); the messages that do not fit stay first in line.
-    pub fn try_receive_packed(&self, max: u32) -> Bytes {
-        self.pack(self.try_receive_batch(max))
+    pub fn try_receive_in_place(&self, max: u32) -> Option<Arc<ReceivedBatch>> {
+        let batch = self.try_receive_batch(max);
+        (!batch.is_empty()).then(|| self.hold(batch))
     }
 
     /// [`receive_batch_with_cancellation`](Self::receive_batch_with_cancellation) with the
-    /// messages packed like [`try_receive_packed`](Self::try_receive_packed).
-    pub async fn receive_packed_with_cancellation(
+    /// messages held like [`try_receive_in_place`](Self::try_receive_in_place).
+    pub async fn receive_in_place_with_cancellation(
         &self,
         max: u32,
         token: Arc<CancellationToken>,
-    ) -> Result<Bytes> {
+    ) -> Result<Arc<ReceivedBatch>> {
         let batch = self.receive_batch_with_cancellation(max, token).await?;
-        Ok(self.pack(batch))
+        Ok(self.hold(batch))
     }
 
     /// Puts messages that a batch receive took but the application never read back in front of

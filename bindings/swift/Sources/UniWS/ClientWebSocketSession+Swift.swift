@@ -122,8 +122,8 @@ public struct IncomingMessages: AsyncSequence, Sendable {
         static let size: UInt32 = 64
 
         let session: ClientWebSocketSession
-        /// Taken from the core packed into one byte string, and taken apart as the loop asks.
-        private var messages = PackedMessages()
+        /// Taken from the core in one batch held in place, and taken out as the loop asks.
+        private var messages = ReceivedMessages()
         private var finished = false
         /// The token for the waits, reused until a wait is cancelled (a cancelled token stays
         /// cancelled): one object fewer to create and free across the FFI per wait.
@@ -138,11 +138,11 @@ public struct IncomingMessages: AsyncSequence, Sendable {
                 if let frame = messages.next() { return frame }
                 if finished { return nil }
                 do {
-                    var packed = session.tryReceivePacked(max: Self.size)
-                    if packed.isEmpty {
-                        packed = try await waitForBatch()
+                    if let arrived = session.tryReceiveInPlace(max: Self.size) {
+                        messages = ReceivedMessages(arrived)
+                    } else {
+                        messages = ReceivedMessages(try await waitForBatch())
                     }
-                    messages = PackedMessages(packed)
                 } catch WebSocketError.Closed {
                     finished = true
                     return nil
@@ -155,7 +155,7 @@ public struct IncomingMessages: AsyncSequence, Sendable {
 
         /// Waits for the next messages; cancelling the task throws `CancellationError` promptly
         /// and consumes nothing.
-        private func waitForBatch() async throws -> Data {
+        private func waitForBatch() async throws -> ReceivedBatch {
             let token = self.token
             defer {
                 // The token may have been cancelled: never reuse it then.
@@ -163,7 +163,7 @@ public struct IncomingMessages: AsyncSequence, Sendable {
             }
             do {
                 return try await withTaskCancellationHandler {
-                    try await session.receivePackedWithCancellation(max: Self.size, token: token)
+                    try await session.receiveInPlaceWithCancellation(max: Self.size, token: token)
                 } onCancel: {
                     token.cancel()
                 }

@@ -884,9 +884,9 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     
     /**
      * [`receive_batch_with_cancellation`](Self::receive_batch_with_cancellation) with the
-     * messages packed like [`try_receive_packed`](Self::try_receive_packed).
+     * messages held like [`try_receive_in_place`](Self::try_receive_in_place).
      */
-    func receivePackedWithCancellation(max: UInt32, token: CancellationToken) async throws  -> Data
+    func receiveInPlaceWithCancellation(max: UInt32, token: CancellationToken) async throws  -> ReceivedBatch
     
     /**
      * [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled, leaving
@@ -962,13 +962,13 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     func tryReceiveBatch(max: UInt32)  -> [Frame]
     
     /**
-     * [`try_receive_batch`](Self::try_receive_batch) with the messages packed into one byte
-     * string (see the `packed` module for the format). The Swift layer's receive loop uses it:
-     * it takes the messages out far faster than UniFFI's generated code reads a list of frames.
-     * Empty when nothing has arrived. A batch of several messages holds at most 1 MiB (one larger
+     * [`try_receive_batch`](Self::try_receive_batch) with the messages held for the bindings to
+     * read in place (see [`ReceivedBatch`]); `None` when nothing has arrived. The Swift layer's
+     * receive loop uses it: it copies each payload once at most, where the generated code would
+     * copy it four times. A batch of several messages holds at most 1 MiB of payload (one larger
      * message comes alone); the messages that do not fit stay first in line.
      */
-    func tryReceivePacked(max: UInt32)  -> Data
+    func tryReceiveInPlace(max: UInt32)  -> ReceivedBatch?
     
     /**
      * Queues a text, binary, ping or pong frame if that needs no waiting, like
@@ -1276,20 +1276,20 @@ open func receiveBatchWithCancellation(max: UInt32, token: CancellationToken)asy
     
     /**
      * [`receive_batch_with_cancellation`](Self::receive_batch_with_cancellation) with the
-     * messages packed like [`try_receive_packed`](Self::try_receive_packed).
+     * messages held like [`try_receive_in_place`](Self::try_receive_in_place).
      */
-open func receivePackedWithCancellation(max: UInt32, token: CancellationToken)async throws  -> Data  {
+open func receiveInPlaceWithCancellation(max: UInt32, token: CancellationToken)async throws  -> ReceivedBatch  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_uniws_fn_method_clientwebsocketsession_receive_packed_with_cancellation(
+                uniffi_uniws_fn_method_clientwebsocketsession_receive_in_place_with_cancellation(
                         self.uniffiCloneHandle(),FfiConverterUInt32.lower(max),FfiConverterTypeCancellationToken_lower(token)
                 )
             },
-            pollFunc: ffi_uniws_rust_future_poll_rust_buffer,
-            completeFunc: ffi_uniws_rust_future_complete_rust_buffer,
-            freeFunc: ffi_uniws_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterData.lift,
+            pollFunc: ffi_uniws_rust_future_poll_u64,
+            completeFunc: ffi_uniws_rust_future_complete_u64,
+            freeFunc: ffi_uniws_rust_future_free_u64,
+            liftFunc: FfiConverterTypeReceivedBatch_lift,
             errorHandler: FfiConverterTypeWebSocketError_lift
         )
 }
@@ -1488,16 +1488,16 @@ open func tryReceiveBatch(max: UInt32) -> [Frame]  {
 }
     
     /**
-     * [`try_receive_batch`](Self::try_receive_batch) with the messages packed into one byte
-     * string (see the `packed` module for the format). The Swift layer's receive loop uses it:
-     * it takes the messages out far faster than UniFFI's generated code reads a list of frames.
-     * Empty when nothing has arrived. A batch of several messages holds at most 1 MiB (one larger
+     * [`try_receive_batch`](Self::try_receive_batch) with the messages held for the bindings to
+     * read in place (see [`ReceivedBatch`]); `None` when nothing has arrived. The Swift layer's
+     * receive loop uses it: it copies each payload once at most, where the generated code would
+     * copy it four times. A batch of several messages holds at most 1 MiB of payload (one larger
      * message comes alone); the messages that do not fit stay first in line.
      */
-open func tryReceivePacked(max: UInt32) -> Data  {
-    return try!  FfiConverterData.lift(try! rustCall() {
+open func tryReceiveInPlace(max: UInt32) -> ReceivedBatch?  {
+    return try!  FfiConverterOptionTypeReceivedBatch.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_try_receive_packed(
+    uniffi_uniws_fn_method_clientwebsocketsession_try_receive_in_place(
             self.uniffiCloneHandle(),
         FfiConverterUInt32.lower(max),uniffiCallStatus
     )
@@ -1841,6 +1841,160 @@ public func FfiConverterTypeHeaders_lift(_ handle: UInt64) throws -> Headers {
 #endif
 public func FfiConverterTypeHeaders_lower(_ value: Headers) -> UInt64 {
     return FfiConverterTypeHeaders.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Messages taken from a session at once, held where the bindings can read them (see the
+ * module's documentation). The payloads are never read or changed from Rust while the batch
+ * lives, so the bindings may give a payload's memory to the application as its own, to read or
+ * even to write, as long as they keep the batch alive until it is done with it.
+ */
+public protocol ReceivedBatchProtocol: AnyObject, Sendable {
+    
+    /**
+     * How many frames the batch holds.
+     */
+    func count()  -> UInt32
+    
+    /**
+     * Where each frame's payload is, in order (see the module's documentation for the layout).
+     * The addresses stay valid while this batch lives.
+     */
+    func directory()  -> Data
+    
+}
+/**
+ * Messages taken from a session at once, held where the bindings can read them (see the
+ * module's documentation). The payloads are never read or changed from Rust while the batch
+ * lives, so the bindings may give a payload's memory to the application as its own, to read or
+ * even to write, as long as they keep the batch alive until it is done with it.
+ */
+open class ReceivedBatch: ReceivedBatchProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_uniws_fn_clone_receivedbatch(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_uniws_fn_free_receivedbatch(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * How many frames the batch holds.
+     */
+open func count() -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_uniws_fn_method_receivedbatch_count(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Where each frame's payload is, in order (see the module's documentation for the layout).
+     * The addresses stay valid while this batch lives.
+     */
+open func directory() -> Data  {
+    return try!  FfiConverterData.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_uniws_fn_method_receivedbatch_directory(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReceivedBatch: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ReceivedBatch
+
+    public static func lift(_ handle: UInt64) throws -> ReceivedBatch {
+        return ReceivedBatch(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ReceivedBatch) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReceivedBatch {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ReceivedBatch, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReceivedBatch_lift(_ handle: UInt64) throws -> ReceivedBatch {
+    return try FfiConverterTypeReceivedBatch.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReceivedBatch_lower(_ value: ReceivedBatch) -> UInt64 {
+    return FfiConverterTypeReceivedBatch.lower(value)
 }
 
 
@@ -3694,6 +3848,30 @@ fileprivate struct FfiConverterOptionDuration: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeReceivedBatch: FfiConverterRustBuffer {
+    typealias SwiftType = ReceivedBatch?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeReceivedBatch.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeReceivedBatch.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeCloseReason: FfiConverterRustBuffer {
     typealias SwiftType = CloseReason?
 
@@ -3986,6 +4164,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_uniws_checksum_method_headers_size() != 62630) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_uniws_checksum_method_receivedbatch_count() != 60226) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_receivedbatch_directory() != 28347) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_uniws_checksum_method_clientwebsocketsession_call_info() != 4001) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -4025,7 +4209,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch_with_cancellation() != 41503) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_packed_with_cancellation() != 29820) {
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_in_place_with_cancellation() != 24681) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_with_cancellation() != 10256) {
@@ -4061,7 +4245,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch() != 13693) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_packed() != 7882) {
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_in_place() != 38353) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send() != 21991) {

@@ -55,8 +55,8 @@ final class EchoTests: XCTestCase {
 
     func testFramesOfEveryKindHandedBackComeThroughIncomingUnchanged() async throws {
         let session = try await WebSocketClient().webSocketSession("\(Peers.echo)/echo")
-        // `incoming` takes batches packed by the core; whatever is handed back unread must come
-        // out of them as it went in, whatever its kind.
+        // `incoming` takes batches the core holds in place; whatever is handed back unread must
+        // come out of them as it went in, whatever its kind.
         let frames: [Frame] = [
             .text(text: "héllo"), .binary(data: Data([0, 1, 255])), .text(text: ""),
             .binary(data: Data()), .ping(data: Data([9])), .pong(data: Data()),
@@ -70,6 +70,40 @@ final class EchoTests: XCTestCase {
         }
         XCTAssertEqual(seen, frames)
         try await session.close()
+    }
+
+    func testLargeMessagesHandedOverInPlaceOutliveTheirSessionAndCanBeChanged() async throws {
+        let session = try await WebSocketClient().webSocketSession("\(Peers.echo)/echo")
+        // Large enough to be handed over without a copy, a small one between them, the last one
+        // over 1 MiB (a batch of its own); each with its own pattern.
+        let sizes = [64 << 10, 3, 40 << 10, (1 << 20) + 7]
+        let sent = sizes.enumerated().map { index, size in
+            Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) })
+        }
+        for data in sent { try await session.send(data) }
+        var received: [Data] = []
+        for try await frame in session.incoming {
+            guard case .binary(let data) = frame else { return XCTFail("expected binary, got \(frame)") }
+            received.append(data)
+            if received.count == sent.count { break }
+        }
+        try await session.close()
+        // The session and its incoming loop are gone; the messages are still whole.
+        XCTAssertEqual(received, sent)
+        // They are the application's: writing and growing one changes that one alone.
+        var changed = received[0]
+        changed[0] = 0xEE
+        changed.append(contentsOf: [1, 2, 3])
+        XCTAssertEqual(changed.count, sizes[0] + 3)
+        XCTAssertEqual(changed[0], 0xEE)
+        XCTAssertEqual(changed.suffix(3), Data([1, 2, 3]))
+        XCTAssertEqual(received[0], sent[0], "a copy changed the original")
+        received[3][4] = 0
+        received[3].removeFirst(4)
+        XCTAssertEqual(received[3].count, sizes[3] - 4)
+        XCTAssertEqual(received[3].first, 0, "byte 4 comes first after removing 4")
+        XCTAssertEqual(received[3].last, sent[3].last)
+        XCTAssertEqual(received[2], sent[2])
     }
 
     func testCallMetadataHeadersAndSubprotocol() async throws {

@@ -709,6 +709,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_uniws_checksum_method_headers_size(
     ): Int
+    external fun uniffi_uniws_checksum_method_receivedbatch_count(
+    ): Int
+    external fun uniffi_uniws_checksum_method_receivedbatch_directory(
+    ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_call_info(
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_close_reason(
@@ -735,7 +739,7 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch_with_cancellation(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_receive_packed_with_cancellation(
+    external fun uniffi_uniws_checksum_method_clientwebsocketsession_receive_in_place_with_cancellation(
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_receive_with_cancellation(
     ): Int
@@ -759,7 +763,7 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_packed(
+    external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_in_place(
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_send(
     ): Int
@@ -835,6 +839,14 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_uniws_fn_method_headers_size(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Int
+    external fun uniffi_uniws_fn_clone_receivedbatch(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_uniws_fn_free_receivedbatch(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_uniws_fn_method_receivedbatch_count(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
+    external fun uniffi_uniws_fn_method_receivedbatch_directory(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_uniws_fn_clone_clientwebsocketsession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_uniws_fn_free_clientwebsocketsession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -865,7 +877,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_uniws_fn_method_clientwebsocketsession_receive_batch_with_cancellation(`ptr`: Long,`max`: Int,`token`: Long,
     ): Long
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_receive_packed_with_cancellation(`ptr`: Long,`max`: Int,`token`: Long,
+    external fun uniffi_uniws_fn_method_clientwebsocketsession_receive_in_place_with_cancellation(`ptr`: Long,`max`: Int,`token`: Long,
     ): Long
     external fun uniffi_uniws_fn_method_clientwebsocketsession_receive_with_cancellation(`ptr`: Long,`token`: Long,
     ): Long
@@ -889,7 +901,7 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_uniws_fn_method_clientwebsocketsession_try_receive_batch(`ptr`: Long,`max`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_try_receive_packed(`ptr`: Long,`max`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_clientwebsocketsession_try_receive_in_place(`ptr`: Long,`max`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_uniws_fn_method_clientwebsocketsession_try_send(`ptr`: Long,`frame`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
@@ -1061,6 +1073,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_uniws_checksum_method_headers_size() and 0xFFFF) != 62630) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_uniws_checksum_method_receivedbatch_count() and 0xFFFF) != 60226) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_receivedbatch_directory() and 0xFFFF) != 28347) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_call_info() and 0xFFFF) != 4001) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1100,7 +1118,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch_with_cancellation() and 0xFFFF) != 41503) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_packed_with_cancellation() and 0xFFFF) != 29820) {
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_in_place_with_cancellation() and 0xFFFF) != 24681) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_with_cancellation() and 0xFFFF) != 10256) {
@@ -1136,7 +1154,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch() and 0xFFFF) != 13693) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_packed() and 0xFFFF) != 7882) {
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_in_place() and 0xFFFF) != 38353) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send() and 0xFFFF) != 21991) {
@@ -2062,9 +2080,9 @@ public interface ClientWebSocketSessionInterface {
     
     /**
      * [`receive_batch_with_cancellation`](Self::receive_batch_with_cancellation) with the
-     * messages packed like [`try_receive_packed`](Self::try_receive_packed).
+     * messages held like [`try_receive_in_place`](Self::try_receive_in_place).
      */
-    suspend fun `receivePackedWithCancellation`(`max`: kotlin.UInt, `token`: CancellationToken): kotlin.ByteArray
+    suspend fun `receiveInPlaceWithCancellation`(`max`: kotlin.UInt, `token`: CancellationToken): ReceivedBatch
     
     /**
      * [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled, leaving
@@ -2140,13 +2158,13 @@ public interface ClientWebSocketSessionInterface {
     fun `tryReceiveBatch`(`max`: kotlin.UInt): List<Frame>
     
     /**
-     * [`try_receive_batch`](Self::try_receive_batch) with the messages packed into one byte
-     * string (see the `packed` module for the format). The Swift layer's receive loop uses it:
-     * it takes the messages out far faster than UniFFI's generated code reads a list of frames.
-     * Empty when nothing has arrived. A batch of several messages holds at most 1 MiB (one larger
+     * [`try_receive_batch`](Self::try_receive_batch) with the messages held for the bindings to
+     * read in place (see [`ReceivedBatch`]); `None` when nothing has arrived. The Swift layer's
+     * receive loop uses it: it copies each payload once at most, where the generated code would
+     * copy it four times. A batch of several messages holds at most 1 MiB of payload (one larger
      * message comes alone); the messages that do not fit stay first in line.
      */
-    fun `tryReceivePacked`(`max`: kotlin.UInt): kotlin.ByteArray
+    fun `tryReceiveInPlace`(`max`: kotlin.UInt): ReceivedBatch?
     
     /**
      * Queues a text, binary, ping or pong frame if that needs no waiting, like
@@ -2565,25 +2583,25 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     
     /**
      * [`receive_batch_with_cancellation`](Self::receive_batch_with_cancellation) with the
-     * messages packed like [`try_receive_packed`](Self::try_receive_packed).
+     * messages held like [`try_receive_in_place`](Self::try_receive_in_place).
      */
     @Throws(WebSocketException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `receivePackedWithCancellation`(`max`: kotlin.UInt, `token`: CancellationToken) : kotlin.ByteArray {
+    override suspend fun `receiveInPlaceWithCancellation`(`max`: kotlin.UInt, `token`: CancellationToken) : ReceivedBatch {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_receive_packed_with_cancellation(
+            UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_receive_in_place_with_cancellation(
                 uniffiHandle,
                 
         FfiConverterUInt.lower(`max`),
         FfiConverterTypeCancellationToken.lower(`token`),
             )
         },
-        { future, callback, continuation -> UniffiLib.ffi_uniws_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_uniws_rust_future_complete_rust_buffer(future, continuation) },
-        { future -> UniffiLib.ffi_uniws_rust_future_free_rust_buffer(future) },
+        { future, callback, continuation -> UniffiLib.ffi_uniws_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_uniws_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_uniws_rust_future_free_u64(future) },
         // lift function
-        { FfiConverterByteArray.lift(it) },
+        { FfiConverterTypeReceivedBatch.lift(it) },
         // Error FFI converter
         WebSocketException.ErrorHandler,
     )
@@ -2846,16 +2864,16 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
 
     
     /**
-     * [`try_receive_batch`](Self::try_receive_batch) with the messages packed into one byte
-     * string (see the `packed` module for the format). The Swift layer's receive loop uses it:
-     * it takes the messages out far faster than UniFFI's generated code reads a list of frames.
-     * Empty when nothing has arrived. A batch of several messages holds at most 1 MiB (one larger
+     * [`try_receive_batch`](Self::try_receive_batch) with the messages held for the bindings to
+     * read in place (see [`ReceivedBatch`]); `None` when nothing has arrived. The Swift layer's
+     * receive loop uses it: it copies each payload once at most, where the generated code would
+     * copy it four times. A batch of several messages holds at most 1 MiB of payload (one larger
      * message comes alone); the messages that do not fit stay first in line.
-     */override fun `tryReceivePacked`(`max`: kotlin.UInt): kotlin.ByteArray {
-            return FfiConverterByteArray.lift(
+     */override fun `tryReceiveInPlace`(`max`: kotlin.UInt): ReceivedBatch? {
+            return FfiConverterOptionalTypeReceivedBatch.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_receive_packed(
+    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_receive_in_place(
         it,
         
         FfiConverterUInt.lower(`max`),_status)
@@ -3371,6 +3389,302 @@ public object FfiConverterTypeHeaders: FfiConverter<Headers, Long> {
     override fun allocationSize(value: Headers) = 8UL
 
     override fun write(value: Headers, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Messages taken from a session at once, held where the bindings can read them (see the
+ * module's documentation). The payloads are never read or changed from Rust while the batch
+ * lives, so the bindings may give a payload's memory to the application as its own, to read or
+ * even to write, as long as they keep the batch alive until it is done with it.
+ */
+public interface ReceivedBatchInterface {
+    
+    /**
+     * How many frames the batch holds.
+     */
+    fun `count`(): kotlin.UInt
+    
+    /**
+     * Where each frame's payload is, in order (see the module's documentation for the layout).
+     * The addresses stay valid while this batch lives.
+     */
+    fun `directory`(): kotlin.ByteArray
+    
+    companion object
+}
+
+/**
+ * Messages taken from a session at once, held where the bindings can read them (see the
+ * module's documentation). The payloads are never read or changed from Rust while the batch
+ * lives, so the bindings may give a payload's memory to the application as its own, to read or
+ * even to write, as long as they keep the batch alive until it is done with it.
+ */
+open class ReceivedBatch: Disposable, AutoCloseable, ReceivedBatchInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_uniws_fn_free_receivedbatch(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_uniws_fn_clone_receivedbatch(handle, status)
+        }
+    }
+
+    
+    /**
+     * How many frames the batch holds.
+     */override fun `count`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_uniws_fn_method_receivedbatch_count(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Where each frame's payload is, in order (see the module's documentation for the layout).
+     * The addresses stay valid while this batch lives.
+     */override fun `directory`(): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_uniws_fn_method_receivedbatch_directory(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReceivedBatch: FfiConverter<ReceivedBatch, Long> {
+    override fun lower(value: ReceivedBatch): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): ReceivedBatch {
+        return ReceivedBatch(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): ReceivedBatch {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: ReceivedBatch) = 8UL
+
+    override fun write(value: ReceivedBatch, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -5212,6 +5526,38 @@ public object FfiConverterOptionalDuration: FfiConverterRustBuffer<java.time.Dur
         } else {
             buf.put(1)
             FfiConverterDuration.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeReceivedBatch: FfiConverterRustBuffer<ReceivedBatch?> {
+    override fun read(buf: ByteBuffer): ReceivedBatch? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeReceivedBatch.read(buf)
+    }
+
+    override fun allocationSize(value: ReceivedBatch?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeReceivedBatch.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ReceivedBatch?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeReceivedBatch.write(value, buf)
         }
     }
 }
