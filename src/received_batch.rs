@@ -1,10 +1,10 @@
 //! Received messages handed to the Swift layer in place: one object holds a batch of them, and the
 //! Swift layer reads each payload straight from the memory the reader filled.
 //!
-//! Through UniFFI's generated code a received payload is copied four times on its way to a Swift
-//! `Data` (into the serialized frames, into a zero-filled Swift array, into a `Data`, and out of the
-//! batch), each time into freshly allocated memory: at 1 MiB that cost more than the network. Here
-//! a [`ReceivedBatch`] keeps the payloads, its [`directory`](ReceivedBatch::directory) says where
+//! Through UniFFI's generated code a received payload is copied three times on its way to a Swift
+//! `Data` (into the serialized frames, into a zero-filled Swift array, then into the `Data`), each
+//! time into freshly allocated memory; the packed byte string this replaced took five. Here a
+//! [`ReceivedBatch`] keeps the payloads, its [`directory`](ReceivedBatch::directory) says where
 //! each one is, and the Swift layer copies a small payload once or wraps a large one without any
 //! copy, keeping the batch alive for as long as that `Data` lives.
 //!

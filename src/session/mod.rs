@@ -421,7 +421,7 @@ impl ClientWebSocketSession {
     /// [`try_receive_batch`](Self::try_receive_batch) with the messages held for the bindings to
     /// read in place (see [`ReceivedBatch`]); `None` when nothing has arrived. The Swift layer's
     /// receive loop uses it: it copies each payload once at most, where the generated code would
-    /// copy it four times. A batch of several messages holds at most 1 MiB of payload (one larger
+    /// copy it three times. A batch of several messages holds at most 1 MiB of payload (one larger
     /// message comes alone); the messages that do not fit stay first in line.
     pub fn try_receive_in_place(&self, max: u32) -> Option<Arc<ReceivedBatch>> {
         let batch = self.try_receive_batch(max);

@@ -4,7 +4,7 @@ import Foundation
 /// the core's memory, and the batch's directory gives, for each frame, its kind (the RFC 6455
 /// opcode), the payload's length (little-endian `UInt32`) and the payload's address (little-endian
 /// `UInt64`); a close frame's payload is its code (big-endian) and message. A payload is copied
-/// once at most, where the generated code would copy it four times; a large binary payload becomes
+/// once at most, where the generated code would copy it three times; a large binary payload becomes
 /// a `Data` over the core's memory without any copy, and that `Data` keeps the batch alive.
 struct ReceivedMessages {
     private let batch: ReceivedBatch?

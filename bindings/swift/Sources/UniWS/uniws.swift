@@ -965,7 +965,7 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
      * [`try_receive_batch`](Self::try_receive_batch) with the messages held for the bindings to
      * read in place (see [`ReceivedBatch`]); `None` when nothing has arrived. The Swift layer's
      * receive loop uses it: it copies each payload once at most, where the generated code would
-     * copy it four times. A batch of several messages holds at most 1 MiB of payload (one larger
+     * copy it three times. A batch of several messages holds at most 1 MiB of payload (one larger
      * message comes alone); the messages that do not fit stay first in line.
      */
     func tryReceiveInPlace(max: UInt32)  -> ReceivedBatch?
@@ -1491,7 +1491,7 @@ open func tryReceiveBatch(max: UInt32) -> [Frame]  {
      * [`try_receive_batch`](Self::try_receive_batch) with the messages held for the bindings to
      * read in place (see [`ReceivedBatch`]); `None` when nothing has arrived. The Swift layer's
      * receive loop uses it: it copies each payload once at most, where the generated code would
-     * copy it four times. A batch of several messages holds at most 1 MiB of payload (one larger
+     * copy it three times. A batch of several messages holds at most 1 MiB of payload (one larger
      * message comes alone); the messages that do not fit stay first in line.
      */
 open func tryReceiveInPlace(max: UInt32) -> ReceivedBatch?  {
@@ -4245,7 +4245,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch() != 13693) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_in_place() != 38353) {
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_in_place() != 20320) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send() != 21991) {

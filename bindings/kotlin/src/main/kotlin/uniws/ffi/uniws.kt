@@ -1154,7 +1154,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch() and 0xFFFF) != 13693) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_in_place() and 0xFFFF) != 38353) {
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_in_place() and 0xFFFF) != 20320) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send() and 0xFFFF) != 21991) {
@@ -2161,7 +2161,7 @@ public interface ClientWebSocketSessionInterface {
      * [`try_receive_batch`](Self::try_receive_batch) with the messages held for the bindings to
      * read in place (see [`ReceivedBatch`]); `None` when nothing has arrived. The Swift layer's
      * receive loop uses it: it copies each payload once at most, where the generated code would
-     * copy it four times. A batch of several messages holds at most 1 MiB of payload (one larger
+     * copy it three times. A batch of several messages holds at most 1 MiB of payload (one larger
      * message comes alone); the messages that do not fit stay first in line.
      */
     fun `tryReceiveInPlace`(`max`: kotlin.UInt): ReceivedBatch?
@@ -2867,7 +2867,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
      * [`try_receive_batch`](Self::try_receive_batch) with the messages held for the bindings to
      * read in place (see [`ReceivedBatch`]); `None` when nothing has arrived. The Swift layer's
      * receive loop uses it: it copies each payload once at most, where the generated code would
-     * copy it four times. A batch of several messages holds at most 1 MiB of payload (one larger
+     * copy it three times. A batch of several messages holds at most 1 MiB of payload (one larger
      * message comes alone); the messages that do not fit stay first in line.
      */override fun `tryReceiveInPlace`(`max`: kotlin.UInt): ReceivedBatch? {
             return FfiConverterOptionalTypeReceivedBatch.lift(
