@@ -1,19 +1,23 @@
 //! Received messages handed to the Swift layer in place: one object holds a batch of them, and the
-//! Swift layer reads each payload straight from the memory the reader filled.
+//! Swift layer reads each payload straight from the memory the core keeps it in.
 //!
 //! Through UniFFI's generated code a received payload is copied three times on its way to a Swift
 //! `Data` (into the serialized frames, into a zero-filled Swift array, then into the `Data`), each
 //! time into freshly allocated memory; the packed byte string this replaced took five. Here a
-//! [`ReceivedBatch`] keeps the payloads, its [`directory`](ReceivedBatch::directory) says where
-//! each one is, and the Swift layer copies a small payload once or wraps a large one without any
-//! copy, keeping the batch alive for as long as that `Data` lives.
+//! [`ReceivedBatch`] keeps the payloads and its [`directory`](ReceivedBatch::directory) says where
+//! each one is. The Swift layer copies a payload out once, except a binary payload of
+//! [`OWNED_MIN`] bytes or more: the batch holds that one in memory of its own (taken over from the
+//! reader when the reader's buffer holds nothing else, as above 1 MiB, else copied once here, as
+//! for the pooled buffers of smaller payloads), and the Swift layer wraps it in a `Data` without a
+//! copy, which keeps the batch alive for as long as that `Data` lives.
 //!
-//! The directory holds, for each frame in order: its kind (one byte, the frame's RFC 6455 opcode:
-//! [`TEXT`], [`BINARY`], [`CLOSE`], [`PING`] or [`PONG`]), its payload's length (4 bytes,
-//! little-endian) and its payload's address (8 bytes, little-endian). A text payload is UTF-8; a
-//! close frame's is its code (2 bytes, big-endian) followed by the UTF-8 message, or nothing when
-//! there is no reason. Received messages are only ever text and binary; the other kinds appear only
-//! if a binding handed them back through `return_unread`.
+//! The directory holds, for each frame in order: its kind (one byte: the frame's RFC 6455 opcode,
+//! [`TEXT`], [`BINARY`], [`CLOSE`], [`PING`] or [`PONG`], plus [`OWNED`] when the payload's memory
+//! is the batch's alone), its payload's length (4 bytes, little-endian) and its payload's address
+//! (8 bytes, little-endian). A text payload is UTF-8; a close frame's is its code (2 bytes,
+//! big-endian) followed by the UTF-8 message, or nothing when there is no reason. Received messages
+//! are only ever text and binary; the other kinds appear only if a binding handed them back
+//! through `return_unread`.
 
 use bytes::{BufMut, Bytes};
 
@@ -29,6 +33,14 @@ pub(crate) const CLOSE: u8 = 0x8;
 pub(crate) const PING: u8 = 0x9;
 /// The kind of a pong.
 pub(crate) const PONG: u8 = 0xa;
+/// Added to the kind when the payload's memory belongs to the batch alone: nothing else reads or
+/// writes it while the batch lives, so the bindings may give it to the application as its own.
+pub(crate) const OWNED: u8 = 0x80;
+
+/// Binary payloads from this size on are held in memory of their own (see [`OWNED`]). Below it a
+/// copy on the Swift side costs less than a `Data` with its own deallocator, and a small message
+/// the application keeps does not hold on to the rest of its batch.
+pub(crate) const OWNED_MIN: usize = 32 << 10;
 
 /// The most payload bytes a batch of several messages holds (a single message may be larger). A
 /// payload the Swift layer wraps without copying keeps its whole batch alive, so this bounds what
@@ -40,13 +52,22 @@ const ENTRY: usize = 1 + 4 + 8;
 
 /// Messages taken from a session at once, held where the bindings can read them (see the
 /// module's documentation). The payloads are never read or changed from Rust while the batch
-/// lives, so the bindings may give a payload's memory to the application as its own, to read or
-/// even to write, as long as they keep the batch alive until it is done with it.
+/// lives; those marked [`OWNED`] are in memory nothing else shares, so the bindings may give them
+/// to the application as its own, to read or even to write, as long as they keep the batch alive
+/// until it is done with them. The others the bindings may only read.
 #[derive(uniffi::Object)]
 pub struct ReceivedBatch {
     /// The payloads, only ever dropped: the directory points into them.
-    payloads: Vec<Vec<u8>>,
+    payloads: Vec<Held>,
     directory: Bytes,
+}
+
+/// A payload as a batch holds it.
+enum Held {
+    /// Memory that may be shared (a pooled read buffer, a payload handed back): read only.
+    Shared(Bytes),
+    /// Memory of the batch's own.
+    Owned(Vec<u8>),
 }
 
 impl ReceivedBatch {
@@ -61,14 +82,27 @@ impl ReceivedBatch {
             frames.next_if(|frame| payloads.is_empty() || held + payload_size(frame) <= BATCH_BYTES)
         {
             held += payload_size(&frame);
-            let (kind, mut payload) = into_payload(frame);
-            let length = u32::try_from(payload.len())
+            let (mut kind, payload) = into_payload(frame);
+            let (length, address, payload) = match payload {
+                Held::Shared(bytes) if kind == BINARY && bytes.len() >= OWNED_MIN => {
+                    // Taken over when nothing else shares it, copied once when something does.
+                    let mut owned = Vec::from(bytes);
+                    kind |= OWNED;
+                    (owned.len(), owned.as_mut_ptr() as u64, Held::Owned(owned))
+                }
+                Held::Shared(bytes) => (bytes.len(), bytes.as_ptr() as u64, Held::Shared(bytes)),
+                Held::Owned(mut owned) => {
+                    kind |= OWNED;
+                    (owned.len(), owned.as_mut_ptr() as u64, Held::Owned(owned))
+                }
+            };
+            let length = u32::try_from(length)
                 .expect("received messages are at most MESSAGE_SIZE_CEILING, below 4 GiB");
             directory.reserve(ENTRY);
             directory.put_u8(kind);
             directory.put_u32_le(length);
-            // Moving the vector into `payloads` leaves its heap memory where it is.
-            directory.put_u64_le(payload.as_mut_ptr() as u64);
+            // Moving the payload into `payloads` leaves its heap memory where it is.
+            directory.put_u64_le(address);
             payloads.push(payload);
         }
         let batch = ReceivedBatch {
@@ -105,22 +139,21 @@ fn payload_size(frame: &Frame) -> usize {
     }
 }
 
-/// `frame`'s kind and payload, the payload taken over without a copy where the frame owns it
-/// alone (as a received message does).
-fn into_payload(frame: Frame) -> (u8, Vec<u8>) {
+/// `frame`'s kind and payload, without copying a message's payload.
+fn into_payload(frame: Frame) -> (u8, Held) {
     match frame {
-        Frame::Text { text } => (TEXT, text.into_bytes()),
-        Frame::Binary { data } => (BINARY, Vec::from(data)),
-        Frame::Ping { data } => (PING, Vec::from(data)),
-        Frame::Pong { data } => (PONG, Vec::from(data)),
-        Frame::Close { reason: None } => (CLOSE, Vec::new()),
+        Frame::Text { text } => (TEXT, Held::Owned(text.into_bytes())),
+        Frame::Binary { data } => (BINARY, Held::Shared(data)),
+        Frame::Ping { data } => (PING, Held::Shared(data)),
+        Frame::Pong { data } => (PONG, Held::Shared(data)),
+        Frame::Close { reason: None } => (CLOSE, Held::Owned(Vec::new())),
         Frame::Close {
             reason: Some(reason),
         } => {
             let mut payload = Vec::with_capacity(2 + reason.message.len());
             payload.put_u16(reason.code);
             payload.put_slice(reason.message.as_bytes());
-            (CLOSE, payload)
+            (CLOSE, Held::Owned(payload))
         }
     }
 }
@@ -142,7 +175,7 @@ mod tests {
                 // SAFETY: `batch` is alive and holds `length` bytes at `address`.
                 let payload =
                     unsafe { std::slice::from_raw_parts(address as usize as *const u8, length) };
-                match entry[0] {
+                match entry[0] & !OWNED {
                     TEXT => Frame::text(std::str::from_utf8(payload).unwrap()),
                     BINARY => Frame::binary(payload.to_vec()),
                     PING => Frame::Ping {
@@ -184,7 +217,12 @@ mod tests {
         let (batch, rest) = ReceivedBatch::hold(frames.clone());
         assert!(rest.is_empty());
         let directory = batch.directory();
-        assert_eq!(directory[0], TEXT);
+        assert_eq!(
+            directory[0],
+            TEXT | OWNED,
+            "a string's bytes are the batch's own"
+        );
+        assert_eq!(directory[13], BINARY, "a small binary payload is only read");
         assert_eq!(
             &directory[1..5],
             &6u32.to_le_bytes(),
@@ -194,15 +232,43 @@ mod tests {
     }
 
     #[test]
-    fn a_received_payload_is_held_where_the_reader_put_it() {
-        let payload = vec![5u8; 64 << 10];
-        let address = payload.as_ptr() as u64;
-        let (batch, _) = ReceivedBatch::hold(vec![Frame::binary(payload)]);
-        assert_eq!(
-            &batch.directory()[5..13],
-            &address.to_le_bytes(),
-            "the payload was copied"
+    fn payloads_are_read_where_they_are_and_large_ones_are_the_batchs_own() {
+        let address = |batch: &ReceivedBatch, index: usize| {
+            let entry = &batch.directory()[index * ENTRY..(index + 1) * ENTRY];
+            (
+                entry[0],
+                u64::from_le_bytes(entry[5..13].try_into().unwrap()),
+            )
+        };
+        // A large payload nothing else shares is taken over, not copied.
+        let alone = Bytes::from(vec![5u8; OWNED_MIN]);
+        let alone_at = alone.as_ptr() as u64;
+        // One that shares its memory (as pooled read buffers do) is copied into memory of its own.
+        let pooled = Bytes::from(vec![6u8; 2 * OWNED_MIN]);
+        let shared = pooled.slice(..OWNED_MIN);
+        let shared_at = shared.as_ptr() as u64;
+        // A small one stays where it is, to be read.
+        let small = pooled.slice(OWNED_MIN..OWNED_MIN + 10);
+        let small_at = small.as_ptr() as u64;
+        let frames = [alone, shared, small].map(|data| Frame::Binary { data });
+        let expected = frames
+            .iter()
+            .map(|frame| match frame {
+                Frame::Binary { data } => Frame::binary(data.to_vec()),
+                other => other.clone(),
+            })
+            .collect::<Vec<_>>();
+        let (batch, _) = ReceivedBatch::hold(frames.into());
+        assert_eq!(address(&batch, 0), (BINARY | OWNED, alone_at));
+        let (kind, copied_at) = address(&batch, 1);
+        assert_eq!(kind, BINARY | OWNED);
+        assert_ne!(
+            copied_at, shared_at,
+            "shared memory was handed over as the batch's own"
         );
+        assert_eq!(address(&batch, 2), (BINARY, small_at));
+        assert_eq!(read(&batch), expected);
+        drop(pooled);
     }
 
     #[test]

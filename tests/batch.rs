@@ -303,7 +303,8 @@ fn read_in_place(batch: &ReceivedBatch) -> (Vec<Frame>, usize) {
             bytes += length;
             // SAFETY: the caller holds `batch`, which keeps `length` bytes at `address`.
             let payload = unsafe { std::slice::from_raw_parts(address as *const u8, length) };
-            match entry[0] {
+            // The high bit says the memory is the batch's alone.
+            match entry[0] & 0x7f {
                 1 => Frame::text(std::str::from_utf8(payload).unwrap()),
                 2 => Frame::binary(payload.to_vec()),
                 kind => panic!("a received message of kind {kind}"),

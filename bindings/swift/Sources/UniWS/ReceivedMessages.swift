@@ -2,10 +2,12 @@ import Foundation
 
 /// A batch of received messages as the core holds it (`tryReceiveInPlace`): the payloads stay in
 /// the core's memory, and the batch's directory gives, for each frame, its kind (the RFC 6455
-/// opcode), the payload's length (little-endian `UInt32`) and the payload's address (little-endian
-/// `UInt64`); a close frame's payload is its code (big-endian) and message. A payload is copied
-/// once at most, where the generated code would copy it three times; a large binary payload becomes
-/// a `Data` over the core's memory without any copy, and that `Data` keeps the batch alive.
+/// opcode, plus `0x80` when the payload's memory is the batch's alone), the payload's length
+/// (little-endian `UInt32`) and its address (little-endian `UInt64`); a close frame's payload is
+/// its code (big-endian) and message. A payload is copied out once, where the generated code would
+/// copy it three times; a binary payload in memory of the batch's own (the core gives that to
+/// payloads of 32 KiB or more) becomes a `Data` over that memory without a copy, and the `Data`
+/// keeps the batch alive.
 struct ReceivedMessages {
     private let batch: ReceivedBatch?
     private let directory: Data
@@ -13,11 +15,8 @@ struct ReceivedMessages {
 
     /// Kind, length and address.
     private static let entry = 13
-
-    /// From this size a binary payload is handed over without a copy. Below it a copy costs less
-    /// than a `Data` with its own deallocator, and a small message kept by the application does
-    /// not hold on to the rest of its batch.
-    static let inPlaceMinimum = 32 << 10
+    /// The flag on a kind whose payload's memory belongs to the batch alone.
+    private static let owned: UInt8 = 0x80
 
     init(_ batch: ReceivedBatch? = nil) {
         self.batch = batch
@@ -39,15 +38,14 @@ struct ReceivedMessages {
         guard let start = UnsafeMutableRawPointer(bitPattern: UInt(address)) else {
             preconditionFailure("a batch directory gave no address for a payload")
         }
-        let payload = UnsafeRawBufferPointer(start: start, count: length)
-        if kind == 0x2 && length >= Self.inPlaceMinimum {
-            // The core never touches a payload again while its batch lives, so this memory is the
-            // application's, to read or write, until the `Data` lets the batch go.
+        if kind == Self.owned | 0x2 {
+            // Nothing else uses this memory while the batch lives, so it is the application's, to
+            // read or write, until the `Data` lets the batch go.
             return .binary(data: Data(bytesNoCopy: start, count: length, deallocator: .custom { _, _ in
                 withExtendedLifetime(batch) {}
             }))
         }
-        return Self.frame(kind: kind, payload: payload)
+        return Self.frame(kind: kind & ~Self.owned, payload: UnsafeRawBufferPointer(start: start, count: length))
     }
 
     /// Every frame not yet taken, in order.

@@ -1851,8 +1851,9 @@ public func FfiConverterTypeHeaders_lower(_ value: Headers) -> UInt64 {
 /**
  * Messages taken from a session at once, held where the bindings can read them (see the
  * module's documentation). The payloads are never read or changed from Rust while the batch
- * lives, so the bindings may give a payload's memory to the application as its own, to read or
- * even to write, as long as they keep the batch alive until it is done with it.
+ * lives; those marked [`OWNED`] are in memory nothing else shares, so the bindings may give them
+ * to the application as its own, to read or even to write, as long as they keep the batch alive
+ * until it is done with them. The others the bindings may only read.
  */
 public protocol ReceivedBatchProtocol: AnyObject, Sendable {
     
@@ -1871,8 +1872,9 @@ public protocol ReceivedBatchProtocol: AnyObject, Sendable {
 /**
  * Messages taken from a session at once, held where the bindings can read them (see the
  * module's documentation). The payloads are never read or changed from Rust while the batch
- * lives, so the bindings may give a payload's memory to the application as its own, to read or
- * even to write, as long as they keep the batch alive until it is done with it.
+ * lives; those marked [`OWNED`] are in memory nothing else shares, so the bindings may give them
+ * to the application as its own, to read or even to write, as long as they keep the batch alive
+ * until it is done with them. The others the bindings may only read.
  */
 open class ReceivedBatch: ReceivedBatchProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64

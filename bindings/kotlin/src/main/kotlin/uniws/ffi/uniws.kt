@@ -3492,8 +3492,9 @@ public object FfiConverterTypeHeaders: FfiConverter<Headers, Long> {
 /**
  * Messages taken from a session at once, held where the bindings can read them (see the
  * module's documentation). The payloads are never read or changed from Rust while the batch
- * lives, so the bindings may give a payload's memory to the application as its own, to read or
- * even to write, as long as they keep the batch alive until it is done with it.
+ * lives; those marked [`OWNED`] are in memory nothing else shares, so the bindings may give them
+ * to the application as its own, to read or even to write, as long as they keep the batch alive
+ * until it is done with them. The others the bindings may only read.
  */
 public interface ReceivedBatchInterface {
     
@@ -3514,8 +3515,9 @@ public interface ReceivedBatchInterface {
 /**
  * Messages taken from a session at once, held where the bindings can read them (see the
  * module's documentation). The payloads are never read or changed from Rust while the batch
- * lives, so the bindings may give a payload's memory to the application as its own, to read or
- * even to write, as long as they keep the batch alive until it is done with it.
+ * lives; those marked [`OWNED`] are in memory nothing else shares, so the bindings may give them
+ * to the application as its own, to read or even to write, as long as they keep the batch alive
+ * until it is done with them. The others the bindings may only read.
  */
 open class ReceivedBatch: Disposable, AutoCloseable, ReceivedBatchInterface
 {
