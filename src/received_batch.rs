@@ -6,10 +6,11 @@
 //! time into freshly allocated memory; the packed byte string this replaced took five. Here a
 //! [`ReceivedBatch`] keeps the payloads and its [`directory`](ReceivedBatch::directory) says where
 //! each one is. The Swift layer copies a payload out once, except a binary payload of
-//! [`OWNED_MIN`] bytes or more: the batch holds that one in memory of its own (taken over from the
-//! reader when the reader's buffer holds nothing else, as above 1 MiB, else copied once here, as
-//! for the pooled buffers of smaller payloads), and the Swift layer wraps it in a `Data` without a
-//! copy, which keeps the batch alive for as long as that `Data` lives.
+//! [`OWNED_MIN`] bytes or more whose memory nothing else shares (above 1 MiB, where the reader's
+//! buffer pool lets go of it; not the pooled payloads of 4 KiB to 1 MiB): the batch takes that
+//! memory over and the Swift layer wraps it in a `Data` without any copy, which keeps the batch
+//! alive for as long as that `Data` lives. (Copying a pooled payload into memory of its own here
+//! would only move its one copy from the Swift side to this one.)
 //!
 //! The directory holds, for each frame in order: its kind (one byte: the frame's RFC 6455 opcode,
 //! [`TEXT`], [`BINARY`], [`CLOSE`], [`PING`] or [`PONG`], plus [`OWNED`] when the payload's memory
@@ -84,8 +85,10 @@ impl ReceivedBatch {
             held += payload_size(&frame);
             let (mut kind, payload) = into_payload(frame);
             let (length, address, payload) = match payload {
-                Held::Shared(bytes) if kind == BINARY && bytes.len() >= OWNED_MIN => {
-                    // Taken over when nothing else shares it, copied once when something does.
+                Held::Shared(bytes)
+                    if kind == BINARY && bytes.len() >= OWNED_MIN && bytes.is_unique() =>
+                {
+                    // Nothing else shares it: taken over without a copy.
                     let mut owned = Vec::from(bytes);
                     kind |= OWNED;
                     (owned.len(), owned.as_mut_ptr() as u64, Held::Owned(owned))
@@ -232,7 +235,7 @@ mod tests {
     }
 
     #[test]
-    fn payloads_are_read_where_they_are_and_large_ones_are_the_batchs_own() {
+    fn payloads_are_read_where_they_are_and_large_unshared_ones_are_the_batchs_own() {
         let address = |batch: &ReceivedBatch, index: usize| {
             let entry = &batch.directory()[index * ENTRY..(index + 1) * ENTRY];
             (
@@ -243,7 +246,7 @@ mod tests {
         // A large payload nothing else shares is taken over, not copied.
         let alone = Bytes::from(vec![5u8; OWNED_MIN]);
         let alone_at = alone.as_ptr() as u64;
-        // One that shares its memory (as pooled read buffers do) is copied into memory of its own.
+        // One that shares its memory (as pooled read buffers do) is only read, where it is.
         let pooled = Bytes::from(vec![6u8; 2 * OWNED_MIN]);
         let shared = pooled.slice(..OWNED_MIN);
         let shared_at = shared.as_ptr() as u64;
@@ -260,10 +263,9 @@ mod tests {
             .collect::<Vec<_>>();
         let (batch, _) = ReceivedBatch::hold(frames.into());
         assert_eq!(address(&batch, 0), (BINARY | OWNED, alone_at));
-        let (kind, copied_at) = address(&batch, 1);
-        assert_eq!(kind, BINARY | OWNED);
-        assert_ne!(
-            copied_at, shared_at,
+        assert_eq!(
+            address(&batch, 1),
+            (BINARY, shared_at),
             "shared memory was handed over as the batch's own"
         );
         assert_eq!(address(&batch, 2), (BINARY, small_at));

@@ -9,7 +9,10 @@ import Foundation
 /// payloads of 32 KiB or more) becomes a `Data` over that memory without a copy, and the `Data`
 /// keeps the batch alive.
 struct ReceivedMessages {
-    private let batch: ReceivedBatch?
+    /// Let go of once its last frame is taken: the core reuses the memory of read payloads only
+    /// after the batch holding them is gone (a 64 KiB round trip measured about 50 µs slower when
+    /// the batch lived until the next one arrived).
+    private var batch: ReceivedBatch?
     private let directory: Data
     private var offset = 0
 
@@ -35,6 +38,7 @@ struct ReceivedMessages {
             )
         }
         offset += Self.entry
+        defer { if offset >= directory.count { self.batch = nil } }
         guard let start = UnsafeMutableRawPointer(bitPattern: UInt(address)) else {
             preconditionFailure("a batch directory gave no address for a payload")
         }
