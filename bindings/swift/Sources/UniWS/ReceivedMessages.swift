@@ -5,9 +5,9 @@ import Foundation
 /// opcode, plus `0x80` when the payload's memory is the batch's alone), the payload's length
 /// (little-endian `UInt32`) and its address (little-endian `UInt64`); a close frame's payload is
 /// its code (big-endian) and message. A payload is copied out once, where the generated code would
-/// copy it three times; a binary payload in memory of the batch's own (the core gives that to
-/// payloads of 32 KiB or more) becomes a `Data` over that memory without a copy, and the `Data`
-/// keeps the batch alive.
+/// copy it three times; a binary payload in memory of the batch's own (the core marks that for
+/// payloads of 32 KiB or more whose memory nothing else shares, such as those over 1 MiB) becomes
+/// a `Data` over that memory without a copy, and the `Data` keeps the batch alive.
 struct ReceivedMessages {
     /// Let go of once its last frame is taken: the core reuses the memory of read payloads only
     /// after the batch holding them is gone (a 64 KiB round trip measured about 50 µs slower when
