@@ -83,21 +83,19 @@ impl ReceivedBatch {
             frames.next_if(|frame| payloads.is_empty() || held + payload_size(frame) <= BATCH_BYTES)
         {
             held += payload_size(&frame);
-            let (mut kind, payload) = into_payload(frame);
-            let (length, address, payload) = match payload {
+            let (kind, payload) = into_payload(frame);
+            let mut payload = match payload {
+                // Nothing else shares it: taken over without a copy.
                 Held::Shared(bytes)
                     if kind == BINARY && bytes.len() >= OWNED_MIN && bytes.is_unique() =>
                 {
-                    // Nothing else shares it: taken over without a copy.
-                    let mut owned = Vec::from(bytes);
-                    kind |= OWNED;
-                    (owned.len(), owned.as_mut_ptr() as u64, Held::Owned(owned))
+                    Held::Owned(Vec::from(bytes))
                 }
-                Held::Shared(bytes) => (bytes.len(), bytes.as_ptr() as u64, Held::Shared(bytes)),
-                Held::Owned(mut owned) => {
-                    kind |= OWNED;
-                    (owned.len(), owned.as_mut_ptr() as u64, Held::Owned(owned))
-                }
+                other => other,
+            };
+            let (kind, length, address) = match &mut payload {
+                Held::Shared(bytes) => (kind, bytes.len(), bytes.as_ptr() as u64),
+                Held::Owned(owned) => (kind | OWNED, owned.len(), owned.as_mut_ptr() as u64),
             };
             let length = u32::try_from(length)
                 .expect("received messages are at most MESSAGE_SIZE_CEILING, below 4 GiB");
