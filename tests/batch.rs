@@ -166,13 +166,16 @@ async fn try_calls_never_wait_and_never_lose_a_frame() {
     assert!(!session.try_send(Frame::Close { reason: None }).unwrap());
     assert!(session.is_active());
 
-    // The message calls the bindings use and the frame call interleave in one order.
+    // The message calls the bindings use, borrowed or handed over, and the frame call
+    // interleave in one order.
     let sent = numbered(12);
     for (index, frame) in sent.iter().enumerate() {
         let queued = match (index % 3, frame.clone()) {
             (0, frame) => session.try_send(frame),
-            (_, Frame::Text { text }) => session.try_send_text(text),
-            (_, Frame::Binary { data }) => session.try_send_binary(data),
+            (1, Frame::Text { text }) => session.try_send_text(text),
+            (1, Frame::Binary { data }) => session.try_send_binary(data),
+            (_, Frame::Text { text }) => Ok(session.try_send_text_from(&text)),
+            (_, Frame::Binary { data }) => Ok(session.try_send_binary_from(&data)),
             (_, other) => unreachable!("{other:?}"),
         };
         assert!(queued.unwrap(), "frame {index} was refused");
@@ -193,6 +196,8 @@ async fn try_calls_never_wait_and_never_lose_a_frame() {
     assert!(!session.try_send(Frame::text("late")).unwrap());
     assert!(!session.try_send_text("late".into()).unwrap());
     assert!(!session.try_send_binary(vec![1, 2].into()).unwrap());
+    assert!(!session.try_send_text_from("late"));
+    assert!(!session.try_send_binary_from(&[1, 2]));
     assert!(session.try_receive_batch(8).is_empty());
     assert!(matches!(
         session.send(Frame::text("late")).await,
@@ -226,6 +231,7 @@ async fn try_send_says_false_when_the_queue_is_full_and_send_then_waits() {
     assert!(accepted > 0);
     assert!(!session.try_send_binary(payload.clone()).unwrap());
     assert!(!session.try_send_text("x".repeat(1 << 20)).unwrap());
+    assert!(!session.try_send_binary_from(&payload));
     // The refused frame was not queued: a waiting send for it does not complete while full.
     let waiting = tokio::time::timeout(
         Duration::from_millis(200),
@@ -289,13 +295,14 @@ async fn try_send_batch_queues_a_prefix_and_stops_at_a_close() {
 }
 
 /// The text and binary messages of a batch held in place, read as the Swift layer reads them:
-/// per frame a kind byte (1 text, 2 binary), a little-endian 4-byte length and a little-endian
+/// a little-endian 4-byte count, then per frame a kind byte (1 text, 2 binary), a little-endian 4-byte length and a little-endian
 /// 8-byte address in the directory; and its payload bytes in all.
 fn read_in_place(batch: &ReceivedBatch) -> (Vec<Frame>, usize) {
     let directory = batch.directory();
-    assert_eq!(directory.len(), 13 * batch.count() as usize);
+    assert_eq!(directory[..4], batch.count().to_le_bytes());
+    assert_eq!(directory.len(), 4 + 13 * batch.count() as usize);
     let mut bytes = 0;
-    let frames = directory
+    let frames = directory[4..]
         .chunks(13)
         .map(|entry| {
             let length = u32::from_le_bytes(entry[1..5].try_into().unwrap()) as usize;

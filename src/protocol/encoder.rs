@@ -3,8 +3,6 @@
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Control, Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::FrameHeader;
 
-use bytes::Bytes;
-
 use super::mask::{extend_masked, random_mask};
 use crate::frame::{CloseReason, Frame};
 
@@ -15,18 +13,76 @@ pub(crate) const MAX_CONTROL_PAYLOAD: usize = 125;
 /// written after the batch buffer, instead of growing it.
 const COPY_THRESHOLD: usize = 16 << 10;
 
+/// What the encoder turns into one final, masked frame: a [`Frame`] the application handed over,
+/// or a [`Borrowed`] message whose payload is only read for the length of the send.
+pub(crate) trait Encode {
+    /// Appends the frame to `out`. A large payload is masked into an empty buffer with room for
+    /// it, taken from `large_buffer`, and handed back, to be written right after `out`.
+    fn encode_into(
+        self,
+        out: &mut Vec<u8>,
+        large_buffer: impl FnOnce(usize) -> Vec<u8>,
+    ) -> Option<Vec<u8>>;
+
+    /// Whether this is a close frame (which only the closing path may queue).
+    fn is_close(&self) -> bool;
+}
+
+impl Encode for Frame {
+    fn encode_into(
+        self,
+        out: &mut Vec<u8>,
+        large_buffer: impl FnOnce(usize) -> Vec<u8>,
+    ) -> Option<Vec<u8>> {
+        encode_frame(self, out, large_buffer)
+    }
+
+    fn is_close(&self) -> bool {
+        matches!(self, Frame::Close { .. })
+    }
+}
+
+/// A message whose payload stays in the sender's memory: it is masked straight from there into
+/// the outbox, the one copy a client's frame needs. The bindings send from foreign memory this
+/// way, without first copying the payload into a buffer of the core's.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Borrowed<'a> {
+    /// A text message.
+    Text(&'a str),
+    /// A binary message.
+    Binary(&'a [u8]),
+}
+
+impl Encode for Borrowed<'_> {
+    fn encode_into(
+        self,
+        out: &mut Vec<u8>,
+        large_buffer: impl FnOnce(usize) -> Vec<u8>,
+    ) -> Option<Vec<u8>> {
+        let (opcode, payload) = match self {
+            Borrowed::Text(text) => (OpCode::Data(Data::Text), text.as_bytes()),
+            Borrowed::Binary(data) => (OpCode::Data(Data::Binary), data),
+        };
+        encode_payload(opcode, payload, out, large_buffer)
+    }
+
+    fn is_close(&self) -> bool {
+        false
+    }
+}
+
 /// Appends `frame` to `out`. A large payload is masked into an empty buffer with room for it,
 /// taken from `large_buffer`, and handed back, to be written right after `out`.
-pub(crate) fn encode_frame(
+fn encode_frame(
     frame: Frame,
     out: &mut Vec<u8>,
     large_buffer: impl FnOnce(usize) -> Vec<u8>,
 ) -> Option<Vec<u8>> {
-    let (opcode, payload) = match frame {
-        Frame::Text { text } => (OpCode::Data(Data::Text), Bytes::from(text.into_bytes())),
-        Frame::Binary { data } => (OpCode::Data(Data::Binary), data),
-        Frame::Ping { data } => (OpCode::Control(Control::Ping), data),
-        Frame::Pong { data } => (OpCode::Control(Control::Pong), data),
+    let (opcode, payload) = match &frame {
+        Frame::Text { text } => (OpCode::Data(Data::Text), text.as_bytes()),
+        Frame::Binary { data } => (OpCode::Data(Data::Binary), &data[..]),
+        Frame::Ping { data } => (OpCode::Control(Control::Ping), &data[..]),
+        Frame::Pong { data } => (OpCode::Control(Control::Pong), &data[..]),
         Frame::Close { reason } => {
             encode_close(reason.as_ref(), out);
             return None;
@@ -44,7 +100,7 @@ pub(crate) fn encode_close(reason: Option<&CloseReason>, out: &mut Vec<u8>) {
     }
     encode_payload(
         OpCode::Control(Control::Close),
-        payload.into(),
+        &payload,
         out,
         Vec::with_capacity,
     );
@@ -52,7 +108,7 @@ pub(crate) fn encode_close(reason: Option<&CloseReason>, out: &mut Vec<u8>) {
 
 fn encode_payload(
     opcode: OpCode,
-    payload: Bytes,
+    payload: &[u8],
     out: &mut Vec<u8>,
     large_buffer: impl FnOnce(usize) -> Vec<u8>,
 ) -> Option<Vec<u8>> {
@@ -73,10 +129,10 @@ fn encode_payload(
         // Copied, so that the caller's buffer is freed where the caller dropped it and the
         // session's buffers are reused (see `Outbox`).
         let mut masked = large_buffer(payload.len());
-        extend_masked(&mut masked, &payload, mask);
+        extend_masked(&mut masked, payload, mask);
         Some(masked)
     } else {
-        extend_masked(out, &payload, mask);
+        extend_masked(out, payload, mask);
         None
     }
 }

@@ -14,4 +14,4 @@ pub(crate) use mask::apply_mask;
 mod utf8;
 
 pub(crate) use decoder::{Decoder, Event, Violation};
-pub(crate) use encoder::{encode_close, encode_frame, MAX_CONTROL_PAYLOAD};
+pub(crate) use encoder::{encode_close, Borrowed, Encode, MAX_CONTROL_PAYLOAD};

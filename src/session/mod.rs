@@ -13,6 +13,7 @@
 mod burst;
 mod read_driver;
 mod reader;
+mod send_in_place;
 mod state;
 mod wire;
 mod writer;
@@ -31,7 +32,7 @@ use crate::config::WebSocketConfig;
 use crate::connect::Connection;
 use crate::error::{Result, WebSocketError};
 use crate::frame::{CloseReason, Frame};
-use crate::protocol::MAX_CONTROL_PAYLOAD;
+use crate::protocol::{Encode, MAX_CONTROL_PAYLOAD};
 use crate::received_batch::ReceivedBatch;
 use read_driver::ReadDriver;
 use reader::Reader;
@@ -181,7 +182,10 @@ impl ClientWebSocketSession {
 
     /// Encodes frames into the outbox while it has room (see [`Wire::write_now`]). Call with the
     /// send order held.
-    fn write_now(&self, frames: &mut std::iter::Peekable<impl Iterator<Item = Frame>>) -> Taken {
+    fn write_now(
+        &self,
+        frames: &mut std::iter::Peekable<impl Iterator<Item = impl Encode>>,
+    ) -> Taken {
         let received = self
             .shared
             .received_messages
@@ -191,16 +195,14 @@ impl ClientWebSocketSession {
 
     /// Queues checked `frames`, in order, as far as that needs no waiting (see
     /// [`try_send_batch`](Self::try_send_batch)), stopping at a `Close`; returns how many.
-    fn try_queue(&self, frames: impl Iterator<Item = Frame>) -> u64 {
+    fn try_queue(&self, frames: impl Iterator<Item = impl Encode>) -> u64 {
         let Ok(_order) = self.send_order.try_lock() else {
             return 0;
         };
         if self.shared.is_closing() {
             return 0;
         }
-        let mut frames = frames
-            .take_while(|frame| !matches!(frame, Frame::Close { .. }))
-            .peekable();
+        let mut frames = frames.take_while(|frame| !frame.is_close()).peekable();
         match self.write_now(&mut frames) {
             Taken::Some(count) => count,
             Taken::Closed => 0,

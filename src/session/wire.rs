@@ -28,7 +28,7 @@ use super::burst::{BurstPrediction, Plan, Sweep};
 use super::state::lock;
 use crate::connect::WriteHalf;
 use crate::frame::{CloseReason, Frame};
-use crate::protocol::{encode_close, encode_frame};
+use crate::protocol::{encode_close, Encode};
 
 /// Unwritten bytes from which the outbox takes no more frames until the socket has taken some:
 /// bounds what a send may put ahead of the socket, and how long a pong waits behind it. Two 64 KiB
@@ -117,7 +117,7 @@ impl Wire {
     /// them, or is already writing. Bytes the socket does not take at once stay for the writer.
     pub(crate) fn write_now(
         &self,
-        frames: &mut std::iter::Peekable<impl Iterator<Item = Frame>>,
+        frames: &mut std::iter::Peekable<impl Iterator<Item = impl Encode>>,
         received_messages: u64,
     ) -> Taken {
         let mut outbox = self.outbox();
@@ -378,7 +378,7 @@ impl Outbox {
     }
 
     /// Encodes a frame the application queued.
-    fn encode_application(&mut self, frame: Frame) {
+    fn encode_application(&mut self, frame: impl Encode) {
         self.encoded_frames += 1;
         self.encode(frame);
         self.frame_ends.push_back(self.encoded_bytes);
@@ -395,7 +395,7 @@ impl Outbox {
     }
 
     /// Encodes a frame.
-    fn encode(&mut self, frame: Frame) {
+    fn encode(&mut self, frame: impl Encode) {
         let large_spares = &mut self.large_spares;
         let large_buffer = |size: usize| {
             let fits = large_spares
@@ -408,7 +408,7 @@ impl Outbox {
         };
         let back = open_back(&mut self.chunks, &mut self.back_open, &mut self.spare);
         let before = back.len();
-        let payload = encode_frame(frame, back, large_buffer);
+        let payload = frame.encode_into(back, large_buffer);
         let mut added = back.len() - before;
         if let Some(payload) = payload {
             added += payload.len();

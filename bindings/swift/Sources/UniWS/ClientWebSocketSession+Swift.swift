@@ -5,17 +5,37 @@ extension ClientWebSocketSession {
     /// then throws `CancellationError` and the message is not sent. Throws as ``send(frame:)``.
     public func send(_ text: String) async throws {
         try Frame.checkCrossesTheFFI(payloadSize: text.utf8.count)
-        // The text crosses as a string, not inside a serialized frame.
-        if try trySendText(text: text) { return }
+        if try trySendInPlace(text) { return }
         try await sendWaitingForRoom(.text(text: text))
     }
 
     /// Sends a binary message. Waits and throws as sending a text message does.
     public func send(_ data: Data) async throws {
         try Frame.checkCrossesTheFFI(payloadSize: data.count)
-        // The payload crosses as one block, not inside a serialized frame.
-        if try trySendBinary(data: data) { return }
+        if try trySendInPlace(data) { return }
         try await sendWaitingForRoom(.binary(data: data))
+    }
+
+    /// Queues `data` without waiting if there is room: the core masks it straight from the
+    /// `Data`'s memory into its outgoing buffer during the call, the only copy made.
+    private func trySendInPlace(_ data: Data) throws -> Bool {
+        try data.withUnsafeBytes { bytes in
+            try trySendBinaryAt(address: Self.address(of: bytes), length: UInt64(bytes.count))
+        }
+    }
+
+    /// Queues `text` as `trySendInPlace(_: Data)` does, from the string's UTF-8.
+    private func trySendInPlace(_ text: String) throws -> Bool {
+        var text = text
+        // Native strings are contiguous UTF-8 already; others are made so first.
+        return try text.withUTF8 { bytes in
+            try trySendTextAt(address: Self.address(of: UnsafeRawBufferPointer(bytes)), length: UInt64(bytes.count))
+        }
+    }
+
+    /// The address the core reads `bytes` from (0 for an empty buffer without one).
+    private static func address(of bytes: UnsafeRawBufferPointer) -> UInt64 {
+        UInt64(UInt(bitPattern: bytes.baseAddress))
     }
 
     /// Sends any frame; `.close` starts the closing handshake without waiting for it.

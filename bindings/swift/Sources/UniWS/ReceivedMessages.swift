@@ -1,9 +1,10 @@
 import Foundation
 
 /// A batch of received messages as the core holds it (`tryReceiveInPlace`): the payloads stay in
-/// the core's memory, and the batch's directory gives, for each frame, its kind (the RFC 6455
-/// opcode, plus `0x80` when the payload's memory is the batch's alone), the payload's length
-/// (little-endian `UInt32`) and its address (little-endian `UInt64`); a close frame's payload is
+/// the core's memory, and so does the batch's directory, read in place: the number of frames
+/// (little-endian `UInt32`), then for each frame its kind (the RFC 6455 opcode, plus `0x80` when
+/// the payload's memory is the batch's alone), the payload's length (little-endian `UInt32`) and
+/// its address (little-endian `UInt64`); a close frame's payload is
 /// its code (big-endian) and message. A payload is copied out once, where the generated code would
 /// copy it three times; a binary payload in memory of the batch's own (the core marks that for
 /// payloads of 32 KiB or more whose memory nothing else shares, such as those over 1 MiB) becomes
@@ -13,30 +14,33 @@ struct ReceivedMessages {
     /// after the batch holding them is gone (a 64 KiB round trip measured about 50 µs slower when
     /// the batch lived until the next one arrived).
     private var batch: ReceivedBatch?
-    private let directory: Data
+    /// The directory's entries, in the batch's memory: valid while `batch` is held.
+    private let directory: UnsafeRawBufferPointer
     private var offset = 0
 
     /// Kind, length and address.
     private static let entry = 13
+    /// The number of frames, before the first entry.
+    private static let header = 4
     /// The flag on a kind whose payload's memory belongs to the batch alone.
     private static let owned: UInt8 = 0x80
 
     init(_ batch: ReceivedBatch? = nil) {
         self.batch = batch
-        self.directory = batch?.directory() ?? Data()
+        guard let batch, let start = UnsafeRawPointer(bitPattern: UInt(batch.directoryAddress())) else {
+            self.directory = UnsafeRawBufferPointer(start: nil, count: 0)
+            return
+        }
+        let count = Int(UInt32(littleEndian: start.loadUnaligned(as: UInt32.self)))
+        self.directory = UnsafeRawBufferPointer(start: start + Self.header, count: count * Self.entry)
     }
 
     /// The next frame, or `nil` when every frame has been taken.
     mutating func next() -> Frame? {
         guard let batch, offset < directory.count else { return nil }
-        let (kind, length, address) = directory.withUnsafeBytes { raw in
-            precondition(raw.count - offset >= Self.entry, "a batch directory ended inside an entry")
-            return (
-                raw[offset],
-                Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 1, as: UInt32.self))),
-                UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 5, as: UInt64.self))
-            )
-        }
+        let kind = directory[offset]
+        let length = Int(UInt32(littleEndian: directory.loadUnaligned(fromByteOffset: offset + 1, as: UInt32.self)))
+        let address = UInt64(littleEndian: directory.loadUnaligned(fromByteOffset: offset + 5, as: UInt64.self))
         offset += Self.entry
         defer { if offset >= directory.count { self.batch = nil } }
         guard let start = UnsafeMutableRawPointer(bitPattern: UInt(address)) else {

@@ -1003,6 +1003,26 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
      */
     func trySendText(text: String) throws  -> Bool
     
+    /**
+     * For the bindings: [`try_send_binary_from`](Self::try_send_binary_from) for the `length`
+     * bytes at `address` in the caller's memory, which must stay readable and unchanged until
+     * the call returns (the Swift layer passes a `Data`'s bytes from inside `withUnsafeBytes`).
+     * Only read during the call. Not part of the Rust API (Rust passes a slice).
+     *
+     * Errors: `InvalidRequest` for a null address with a non-zero length, or a length no slice
+     * can have.
+     */
+    func trySendBinaryAt(address: UInt64, length: UInt64) throws  -> Bool
+    
+    /**
+     * For the bindings: [`try_send_text_from`](Self::try_send_text_from) for the `length` bytes
+     * of UTF-8 at `address`, under the same terms as
+     * [`try_send_binary_at`](Self::try_send_binary_at).
+     *
+     * Errors: `InvalidRequest` as there, and for bytes that are not UTF-8 (nothing is sent).
+     */
+    func trySendTextAt(address: UInt64, length: UInt64) throws  -> Bool
+    
 }
 /**
  * An open WebSocket session, like Ktor's `DefaultClientWebSocketSession`.
@@ -1569,6 +1589,44 @@ open func trySendText(text: String)throws  -> Bool  {
 })
 }
     
+    /**
+     * For the bindings: [`try_send_binary_from`](Self::try_send_binary_from) for the `length`
+     * bytes at `address` in the caller's memory, which must stay readable and unchanged until
+     * the call returns (the Swift layer passes a `Data`'s bytes from inside `withUnsafeBytes`).
+     * Only read during the call. Not part of the Rust API (Rust passes a slice).
+     *
+     * Errors: `InvalidRequest` for a null address with a non-zero length, or a length no slice
+     * can have.
+     */
+open func trySendBinaryAt(address: UInt64, length: UInt64)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebSocketError_lift) {
+        uniffiCallStatus in
+    uniffi_uniws_fn_method_clientwebsocketsession_try_send_binary_at(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(address),
+        FfiConverterUInt64.lower(length),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * For the bindings: [`try_send_text_from`](Self::try_send_text_from) for the `length` bytes
+     * of UTF-8 at `address`, under the same terms as
+     * [`try_send_binary_at`](Self::try_send_binary_at).
+     *
+     * Errors: `InvalidRequest` as there, and for bytes that are not UTF-8 (nothing is sent).
+     */
+open func trySendTextAt(address: UInt64, length: UInt64)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebSocketError_lift) {
+        uniffiCallStatus in
+    uniffi_uniws_fn_method_clientwebsocketsession_try_send_text_at(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(address),
+        FfiConverterUInt64.lower(length),uniffiCallStatus
+    )
+})
+}
+    
 
     
 }
@@ -1863,10 +1921,11 @@ public protocol ReceivedBatchProtocol: AnyObject, Sendable {
     func count()  -> UInt32
     
     /**
-     * Where each frame's payload is, in order (see the module's documentation for the layout).
-     * The addresses stay valid while this batch lives.
+     * The address of the [`directory`](Self::directory), which the bindings read in place while
+     * they hold the batch (its first 4 bytes say how many entries follow): one call and no copy
+     * per batch, where returning the directory would allocate and copy it twice.
      */
-    func directory()  -> Data
+    func directoryAddress()  -> UInt64
     
 }
 /**
@@ -1942,13 +2001,14 @@ open func count() -> UInt32  {
 }
     
     /**
-     * Where each frame's payload is, in order (see the module's documentation for the layout).
-     * The addresses stay valid while this batch lives.
+     * The address of the [`directory`](Self::directory), which the bindings read in place while
+     * they hold the batch (its first 4 bytes say how many entries follow): one call and no copy
+     * per batch, where returning the directory would allocate and copy it twice.
      */
-open func directory() -> Data  {
-    return try!  FfiConverterData.lift(try! rustCall() {
+open func directoryAddress() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_receivedbatch_directory(
+    uniffi_uniws_fn_method_receivedbatch_directory_address(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -4169,7 +4229,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_uniws_checksum_method_receivedbatch_count() != 60226) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_receivedbatch_directory() != 28347) {
+    if (uniffi_uniws_checksum_method_receivedbatch_directory_address() != 45505) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_clientwebsocketsession_call_info() != 4001) {
@@ -4260,6 +4320,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text() != 64783) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary_at() != 5806) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text_at() != 16195) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_constructor_cancellationtoken_new() != 61895) {

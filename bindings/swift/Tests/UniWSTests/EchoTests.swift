@@ -10,6 +10,14 @@ final class EchoTests: XCTestCase {
         try await session.send(Data([1, 2, 3]))
         try await session.send("")
         try await session.send(large)
+        // Sent from the caller's memory: a slice of a larger Data, an empty one, non-ASCII text
+        // and a large patterned payload must arrive exactly.
+        let whole = Data([9, 8, 7, 6, 5])
+        let pattern = Data((0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        try await session.send(whole[2...])
+        try await session.send(Data())
+        try await session.send("héllo ✓")
+        try await session.send(pattern)
         guard case .text(let hello) = try await session.receive() else { return XCTFail("text") }
         XCTAssertEqual(hello, "Hello!")
         guard case .binary(let bytes) = try await session.receive() else { return XCTFail("binary") }
@@ -18,6 +26,14 @@ final class EchoTests: XCTestCase {
         XCTAssertEqual(empty, "")
         guard case .text(let echoed) = try await session.receive() else { return XCTFail("large") }
         XCTAssertEqual(echoed.count, 24_000)
+        guard case .binary(let slice) = try await session.receive() else { return XCTFail("slice") }
+        XCTAssertEqual(slice, Data([7, 6, 5]))
+        guard case .binary(let nothing) = try await session.receive() else { return XCTFail("empty binary") }
+        XCTAssertEqual(nothing, Data())
+        guard case .text(let accented) = try await session.receive() else { return XCTFail("non-ASCII") }
+        XCTAssertEqual(accented, "héllo ✓")
+        guard case .binary(let patterned) = try await session.receive() else { return XCTFail("pattern") }
+        XCTAssertEqual(patterned, pattern)
         try await session.close()
         let reason = await session.closeReason()
         XCTAssertEqual(reason.code, CloseReason.Codes.normal)

@@ -711,7 +711,7 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_uniws_checksum_method_receivedbatch_count(
     ): Int
-    external fun uniffi_uniws_checksum_method_receivedbatch_directory(
+    external fun uniffi_uniws_checksum_method_receivedbatch_directory_address(
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_call_info(
     ): Int
@@ -772,6 +772,10 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary(
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text(
+    ): Int
+    external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary_at(
+    ): Int
+    external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text_at(
     ): Int
     external fun uniffi_uniws_checksum_constructor_cancellationtoken_new(
     ): Int
@@ -845,8 +849,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_uniws_fn_method_receivedbatch_count(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Int
-    external fun uniffi_uniws_fn_method_receivedbatch_directory(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_uniws_fn_method_receivedbatch_directory_address(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_uniws_fn_clone_clientwebsocketsession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_uniws_fn_free_clientwebsocketsession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -910,6 +914,10 @@ internal object UniffiLib {
     external fun uniffi_uniws_fn_method_clientwebsocketsession_try_send_binary(`ptr`: Long,`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_uniws_fn_method_clientwebsocketsession_try_send_text(`ptr`: Long,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_uniws_fn_method_clientwebsocketsession_try_send_binary_at(`ptr`: Long,`address`: Long,`length`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_uniws_fn_method_clientwebsocketsession_try_send_text_at(`ptr`: Long,`address`: Long,`length`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_uniws_fn_func_close_code_from_value(`value`: Short,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1076,7 +1084,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_uniws_checksum_method_receivedbatch_count() and 0xFFFF) != 60226) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_receivedbatch_directory() and 0xFFFF) != 28347) {
+    if ((lib.uniffi_uniws_checksum_method_receivedbatch_directory_address() and 0xFFFF) != 45505) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_call_info() and 0xFFFF) != 4001) {
@@ -1167,6 +1175,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text() and 0xFFFF) != 64783) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary_at() and 0xFFFF) != 5806) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text_at() and 0xFFFF) != 16195) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_constructor_cancellationtoken_new() and 0xFFFF) != 61895) {
@@ -2199,6 +2213,26 @@ public interface ClientWebSocketSessionInterface {
      */
     fun `trySendText`(`text`: kotlin.String): kotlin.Boolean
     
+    /**
+     * For the bindings: [`try_send_binary_from`](Self::try_send_binary_from) for the `length`
+     * bytes at `address` in the caller's memory, which must stay readable and unchanged until
+     * the call returns (the Swift layer passes a `Data`'s bytes from inside `withUnsafeBytes`).
+     * Only read during the call. Not part of the Rust API (Rust passes a slice).
+     *
+     * Errors: `InvalidRequest` for a null address with a non-zero length, or a length no slice
+     * can have.
+     */
+    fun `trySendBinaryAt`(`address`: kotlin.ULong, `length`: kotlin.ULong): kotlin.Boolean
+    
+    /**
+     * For the bindings: [`try_send_text_from`](Self::try_send_text_from) for the `length` bytes
+     * of UTF-8 at `address`, under the same terms as
+     * [`try_send_binary_at`](Self::try_send_binary_at).
+     *
+     * Errors: `InvalidRequest` as there, and for bytes that are not UTF-8 (nothing is sent).
+     */
+    fun `trySendTextAt`(`address`: kotlin.ULong, `length`: kotlin.ULong): kotlin.Boolean
+    
     companion object
 }
 
@@ -2969,6 +3003,54 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     
 
     
+    /**
+     * For the bindings: [`try_send_binary_from`](Self::try_send_binary_from) for the `length`
+     * bytes at `address` in the caller's memory, which must stay readable and unchanged until
+     * the call returns (the Swift layer passes a `Data`'s bytes from inside `withUnsafeBytes`).
+     * Only read during the call. Not part of the Rust API (Rust passes a slice).
+     *
+     * Errors: `InvalidRequest` for a null address with a non-zero length, or a length no slice
+     * can have.
+     */
+    @Throws(WebSocketException::class)override fun `trySendBinaryAt`(`address`: kotlin.ULong, `length`: kotlin.ULong): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCallWithError(WebSocketException) { _status ->
+    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_send_binary_at(
+        it,
+        
+        FfiConverterULong.lower(`address`),
+        FfiConverterULong.lower(`length`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * For the bindings: [`try_send_text_from`](Self::try_send_text_from) for the `length` bytes
+     * of UTF-8 at `address`, under the same terms as
+     * [`try_send_binary_at`](Self::try_send_binary_at).
+     *
+     * Errors: `InvalidRequest` as there, and for bytes that are not UTF-8 (nothing is sent).
+     */
+    @Throws(WebSocketException::class)override fun `trySendTextAt`(`address`: kotlin.ULong, `length`: kotlin.ULong): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCallWithError(WebSocketException) { _status ->
+    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_send_text_at(
+        it,
+        
+        FfiConverterULong.lower(`address`),
+        FfiConverterULong.lower(`length`),_status)
+}
+    }
+    )
+    }
+    
+
+    
 
     
 
@@ -3504,10 +3586,11 @@ public interface ReceivedBatchInterface {
     fun `count`(): kotlin.UInt
     
     /**
-     * Where each frame's payload is, in order (see the module's documentation for the layout).
-     * The addresses stay valid while this batch lives.
+     * The address of the [`directory`](Self::directory), which the bindings read in place while
+     * they hold the batch (its first 4 bytes say how many entries follow): one call and no copy
+     * per batch, where returning the directory would allocate and copy it twice.
      */
-    fun `directory`(): kotlin.ByteArray
+    fun `directoryAddress`(): kotlin.ULong
     
     companion object
 }
@@ -3638,13 +3721,14 @@ open class ReceivedBatch: Disposable, AutoCloseable, ReceivedBatchInterface
 
     
     /**
-     * Where each frame's payload is, in order (see the module's documentation for the layout).
-     * The addresses stay valid while this batch lives.
-     */override fun `directory`(): kotlin.ByteArray {
-            return FfiConverterByteArray.lift(
+     * The address of the [`directory`](Self::directory), which the bindings read in place while
+     * they hold the batch (its first 4 bytes say how many entries follow): one call and no copy
+     * per batch, where returning the directory would allocate and copy it twice.
+     */override fun `directoryAddress`(): kotlin.ULong {
+            return FfiConverterULong.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_uniws_fn_method_receivedbatch_directory(
+    UniffiLib.uniffi_uniws_fn_method_receivedbatch_directory_address(
         it,
         _status)
 }
