@@ -1,10 +1,11 @@
 //! Sends whose payload stays in the caller's memory: it is masked straight from there into the
 //! outbox, the one copy every client frame needs anyway.
 //!
-//! A payload handed over as [`Bytes`](bytes::Bytes) from Swift is copied three times before it is
-//! masked: into a Swift array, from there into a buffer of the core's, then into the outbox (and
-//! each copy allocates). The Swift layer's `send(Data)` and `send(String)` instead pass the address
-//! of the payload they hold for the length of the call.
+//! A payload handed over as [`Bytes`](bytes::Bytes) from Swift is copied twice before it is masked
+//! into the outbox: into a Swift array, then into a buffer of the core's, each freshly allocated.
+//! The Swift layer's `send(Data)` and `send(String)` instead pass the address of the payload they
+//! hold for the length of the call. (The call's name starts with `unsafe` in the bindings: the
+//! caller vouches for the address, as for UniFFI's own `init(unsafeFromHandle:)`.)
 
 use super::ClientWebSocketSession;
 use crate::error::{Result, WebSocketError};
@@ -29,11 +30,13 @@ impl ClientWebSocketSession {
     /// For the bindings: [`try_send_binary_from`](Self::try_send_binary_from) for the `length`
     /// bytes at `address` in the caller's memory, which must stay readable and unchanged until
     /// the call returns (the Swift layer passes a `Data`'s bytes from inside `withUnsafeBytes`).
-    /// Only read during the call. Not part of the Rust API (Rust passes a slice).
+    /// Only read during the call. Not part of the Rust API (Rust passes a slice). Unsafe like
+    /// UniFFI's own `init(unsafeFromHandle:)`, hence the name: the generated bindings make it
+    /// public, and a wrong address crashes the process or sends other memory.
     ///
     /// Errors: `InvalidRequest` for a null address with a non-zero length, or a length no slice
     /// can have.
-    fn try_send_binary_at(&self, address: u64, length: u64) -> Result<bool> {
+    fn unsafe_try_send_binary_at(&self, address: u64, length: u64) -> Result<bool> {
         // SAFETY: only foreign code calls this (it is private to this module; UniFFI's scaffolding
         // calls it), and it passes a live buffer of `length` bytes that it does not change during
         // the call, as it passes live object handles and buffers to every other FFI function.
@@ -43,11 +46,11 @@ impl ClientWebSocketSession {
 
     /// For the bindings: [`try_send_text_from`](Self::try_send_text_from) for the `length` bytes
     /// of UTF-8 at `address`, under the same terms as
-    /// [`try_send_binary_at`](Self::try_send_binary_at).
+    /// [`unsafe_try_send_binary_at`](Self::unsafe_try_send_binary_at).
     ///
     /// Errors: `InvalidRequest` as there, and for bytes that are not UTF-8 (nothing is sent).
-    fn try_send_text_at(&self, address: u64, length: u64) -> Result<bool> {
-        // SAFETY: as in `try_send_binary_at`.
+    fn unsafe_try_send_text_at(&self, address: u64, length: u64) -> Result<bool> {
+        // SAFETY: as in `unsafe_try_send_binary_at`.
         let bytes = unsafe { borrowed(address, length)? };
         let text = std::str::from_utf8(bytes).map_err(|error| {
             WebSocketError::invalid_request(format!("a text message must be UTF-8: {error}"))

@@ -20,7 +20,7 @@ extension ClientWebSocketSession {
     /// `Data`'s memory into its outgoing buffer during the call, the only copy made.
     private func trySendInPlace(_ data: Data) throws -> Bool {
         try data.withUnsafeBytes { bytes in
-            try trySendBinaryAt(address: Self.address(of: bytes), length: UInt64(bytes.count))
+            try unsafeTrySendBinaryAt(address: Self.address(of: bytes), length: UInt64(bytes.count))
         }
     }
 
@@ -29,7 +29,7 @@ extension ClientWebSocketSession {
         var text = text
         // Native strings are contiguous UTF-8 already; others are made so first.
         return try text.withUTF8 { bytes in
-            try trySendTextAt(address: Self.address(of: UnsafeRawBufferPointer(bytes)), length: UInt64(bytes.count))
+            try unsafeTrySendTextAt(address: Self.address(of: UnsafeRawBufferPointer(bytes)), length: UInt64(bytes.count))
         }
     }
 

@@ -1007,21 +1007,23 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
      * For the bindings: [`try_send_binary_from`](Self::try_send_binary_from) for the `length`
      * bytes at `address` in the caller's memory, which must stay readable and unchanged until
      * the call returns (the Swift layer passes a `Data`'s bytes from inside `withUnsafeBytes`).
-     * Only read during the call. Not part of the Rust API (Rust passes a slice).
+     * Only read during the call. Not part of the Rust API (Rust passes a slice). Unsafe like
+     * UniFFI's own `init(unsafeFromHandle:)`, hence the name: the generated bindings make it
+     * public, and a wrong address crashes the process or sends other memory.
      *
      * Errors: `InvalidRequest` for a null address with a non-zero length, or a length no slice
      * can have.
      */
-    func trySendBinaryAt(address: UInt64, length: UInt64) throws  -> Bool
+    func unsafeTrySendBinaryAt(address: UInt64, length: UInt64) throws  -> Bool
     
     /**
      * For the bindings: [`try_send_text_from`](Self::try_send_text_from) for the `length` bytes
      * of UTF-8 at `address`, under the same terms as
-     * [`try_send_binary_at`](Self::try_send_binary_at).
+     * [`unsafe_try_send_binary_at`](Self::unsafe_try_send_binary_at).
      *
      * Errors: `InvalidRequest` as there, and for bytes that are not UTF-8 (nothing is sent).
      */
-    func trySendTextAt(address: UInt64, length: UInt64) throws  -> Bool
+    func unsafeTrySendTextAt(address: UInt64, length: UInt64) throws  -> Bool
     
 }
 /**
@@ -1593,15 +1595,17 @@ open func trySendText(text: String)throws  -> Bool  {
      * For the bindings: [`try_send_binary_from`](Self::try_send_binary_from) for the `length`
      * bytes at `address` in the caller's memory, which must stay readable and unchanged until
      * the call returns (the Swift layer passes a `Data`'s bytes from inside `withUnsafeBytes`).
-     * Only read during the call. Not part of the Rust API (Rust passes a slice).
+     * Only read during the call. Not part of the Rust API (Rust passes a slice). Unsafe like
+     * UniFFI's own `init(unsafeFromHandle:)`, hence the name: the generated bindings make it
+     * public, and a wrong address crashes the process or sends other memory.
      *
      * Errors: `InvalidRequest` for a null address with a non-zero length, or a length no slice
      * can have.
      */
-open func trySendBinaryAt(address: UInt64, length: UInt64)throws  -> Bool  {
+open func unsafeTrySendBinaryAt(address: UInt64, length: UInt64)throws  -> Bool  {
     return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebSocketError_lift) {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_try_send_binary_at(
+    uniffi_uniws_fn_method_clientwebsocketsession_unsafe_try_send_binary_at(
             self.uniffiCloneHandle(),
         FfiConverterUInt64.lower(address),
         FfiConverterUInt64.lower(length),uniffiCallStatus
@@ -1612,14 +1616,14 @@ open func trySendBinaryAt(address: UInt64, length: UInt64)throws  -> Bool  {
     /**
      * For the bindings: [`try_send_text_from`](Self::try_send_text_from) for the `length` bytes
      * of UTF-8 at `address`, under the same terms as
-     * [`try_send_binary_at`](Self::try_send_binary_at).
+     * [`unsafe_try_send_binary_at`](Self::unsafe_try_send_binary_at).
      *
      * Errors: `InvalidRequest` as there, and for bytes that are not UTF-8 (nothing is sent).
      */
-open func trySendTextAt(address: UInt64, length: UInt64)throws  -> Bool  {
+open func unsafeTrySendTextAt(address: UInt64, length: UInt64)throws  -> Bool  {
     return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebSocketError_lift) {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_try_send_text_at(
+    uniffi_uniws_fn_method_clientwebsocketsession_unsafe_try_send_text_at(
             self.uniffiCloneHandle(),
         FfiConverterUInt64.lower(address),
         FfiConverterUInt64.lower(length),uniffiCallStatus
@@ -4322,10 +4326,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text() != 64783) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary_at() != 5806) {
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_binary_at() != 37582) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text_at() != 16195) {
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_text_at() != 45380) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_constructor_cancellationtoken_new() != 61895) {

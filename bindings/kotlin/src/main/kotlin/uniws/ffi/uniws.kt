@@ -773,9 +773,9 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary_at(
+    external fun uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_binary_at(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text_at(
+    external fun uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_text_at(
     ): Int
     external fun uniffi_uniws_checksum_constructor_cancellationtoken_new(
     ): Int
@@ -915,9 +915,9 @@ internal object UniffiLib {
     ): Byte
     external fun uniffi_uniws_fn_method_clientwebsocketsession_try_send_text(`ptr`: Long,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_try_send_binary_at(`ptr`: Long,`address`: Long,`length`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_clientwebsocketsession_unsafe_try_send_binary_at(`ptr`: Long,`address`: Long,`length`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_try_send_text_at(`ptr`: Long,`address`: Long,`length`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_clientwebsocketsession_unsafe_try_send_text_at(`ptr`: Long,`address`: Long,`length`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_uniws_fn_func_close_code_from_value(`value`: Short,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1177,10 +1177,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text() and 0xFFFF) != 64783) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary_at() and 0xFFFF) != 5806) {
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_binary_at() and 0xFFFF) != 37582) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text_at() and 0xFFFF) != 16195) {
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_text_at() and 0xFFFF) != 45380) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_constructor_cancellationtoken_new() and 0xFFFF) != 61895) {
@@ -2217,21 +2217,23 @@ public interface ClientWebSocketSessionInterface {
      * For the bindings: [`try_send_binary_from`](Self::try_send_binary_from) for the `length`
      * bytes at `address` in the caller's memory, which must stay readable and unchanged until
      * the call returns (the Swift layer passes a `Data`'s bytes from inside `withUnsafeBytes`).
-     * Only read during the call. Not part of the Rust API (Rust passes a slice).
+     * Only read during the call. Not part of the Rust API (Rust passes a slice). Unsafe like
+     * UniFFI's own `init(unsafeFromHandle:)`, hence the name: the generated bindings make it
+     * public, and a wrong address crashes the process or sends other memory.
      *
      * Errors: `InvalidRequest` for a null address with a non-zero length, or a length no slice
      * can have.
      */
-    fun `trySendBinaryAt`(`address`: kotlin.ULong, `length`: kotlin.ULong): kotlin.Boolean
+    fun `unsafeTrySendBinaryAt`(`address`: kotlin.ULong, `length`: kotlin.ULong): kotlin.Boolean
     
     /**
      * For the bindings: [`try_send_text_from`](Self::try_send_text_from) for the `length` bytes
      * of UTF-8 at `address`, under the same terms as
-     * [`try_send_binary_at`](Self::try_send_binary_at).
+     * [`unsafe_try_send_binary_at`](Self::unsafe_try_send_binary_at).
      *
      * Errors: `InvalidRequest` as there, and for bytes that are not UTF-8 (nothing is sent).
      */
-    fun `trySendTextAt`(`address`: kotlin.ULong, `length`: kotlin.ULong): kotlin.Boolean
+    fun `unsafeTrySendTextAt`(`address`: kotlin.ULong, `length`: kotlin.ULong): kotlin.Boolean
     
     companion object
 }
@@ -3007,16 +3009,18 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
      * For the bindings: [`try_send_binary_from`](Self::try_send_binary_from) for the `length`
      * bytes at `address` in the caller's memory, which must stay readable and unchanged until
      * the call returns (the Swift layer passes a `Data`'s bytes from inside `withUnsafeBytes`).
-     * Only read during the call. Not part of the Rust API (Rust passes a slice).
+     * Only read during the call. Not part of the Rust API (Rust passes a slice). Unsafe like
+     * UniFFI's own `init(unsafeFromHandle:)`, hence the name: the generated bindings make it
+     * public, and a wrong address crashes the process or sends other memory.
      *
      * Errors: `InvalidRequest` for a null address with a non-zero length, or a length no slice
      * can have.
      */
-    @Throws(WebSocketException::class)override fun `trySendBinaryAt`(`address`: kotlin.ULong, `length`: kotlin.ULong): kotlin.Boolean {
+    @Throws(WebSocketException::class)override fun `unsafeTrySendBinaryAt`(`address`: kotlin.ULong, `length`: kotlin.ULong): kotlin.Boolean {
             return FfiConverterBoolean.lift(
     callWithHandle {
     uniffiRustCallWithError(WebSocketException) { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_send_binary_at(
+    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_unsafe_try_send_binary_at(
         it,
         
         FfiConverterULong.lower(`address`),
@@ -3031,15 +3035,15 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     /**
      * For the bindings: [`try_send_text_from`](Self::try_send_text_from) for the `length` bytes
      * of UTF-8 at `address`, under the same terms as
-     * [`try_send_binary_at`](Self::try_send_binary_at).
+     * [`unsafe_try_send_binary_at`](Self::unsafe_try_send_binary_at).
      *
      * Errors: `InvalidRequest` as there, and for bytes that are not UTF-8 (nothing is sent).
      */
-    @Throws(WebSocketException::class)override fun `trySendTextAt`(`address`: kotlin.ULong, `length`: kotlin.ULong): kotlin.Boolean {
+    @Throws(WebSocketException::class)override fun `unsafeTrySendTextAt`(`address`: kotlin.ULong, `length`: kotlin.ULong): kotlin.Boolean {
             return FfiConverterBoolean.lift(
     callWithHandle {
     uniffiRustCallWithError(WebSocketException) { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_send_text_at(
+    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_unsafe_try_send_text_at(
         it,
         
         FfiConverterULong.lower(`address`),
