@@ -466,15 +466,16 @@ impl ClientWebSocketSession {
 
     /// [`try_send`](Self::try_send) for a binary message. The payload crosses the FFI as one
     /// block and is taken over without a copy, where a [`Frame`] argument is serialized by the
-    /// bindings and copied again here: the bindings' `send(Data)` and `send(ByteArray)` use it.
+    /// bindings and copied again here: the Kotlin layer's `send(ByteArray)` uses it. (The Swift
+    /// layer sends from its own memory, see `send_in_place`.)
     pub fn try_send_binary(&self, data: Bytes) -> Result<bool> {
-        Ok(self.try_queue(std::iter::once(Frame::Binary { data })) == 1)
+        Ok(self.try_send_binary_from(&data))
     }
 
     /// [`try_send`](Self::try_send) for a text message, which crosses the FFI as a string rather
-    /// than a serialized [`Frame`]: the bindings' `send(String)` uses it.
+    /// than a serialized [`Frame`]: the Kotlin layer's `send(String)` uses it.
     pub fn try_send_text(&self, text: String) -> Result<bool> {
-        Ok(self.try_queue(std::iter::once(Frame::Text { text })) == 1)
+        Ok(self.try_send_text_from(&text))
     }
 
     /// Queues as many of `frames` as fit without waiting, in order, and returns how many: the

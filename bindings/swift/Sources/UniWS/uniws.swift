@@ -993,13 +993,14 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     /**
      * [`try_send`](Self::try_send) for a binary message. The payload crosses the FFI as one
      * block and is taken over without a copy, where a [`Frame`] argument is serialized by the
-     * bindings and copied again here: the bindings' `send(Data)` and `send(ByteArray)` use it.
+     * bindings and copied again here: the Kotlin layer's `send(ByteArray)` uses it. (The Swift
+     * layer sends from its own memory, see `send_in_place`.)
      */
     func trySendBinary(data: Data) throws  -> Bool
     
     /**
      * [`try_send`](Self::try_send) for a text message, which crosses the FFI as a string rather
-     * than a serialized [`Frame`]: the bindings' `send(String)` uses it.
+     * than a serialized [`Frame`]: the Kotlin layer's `send(String)` uses it.
      */
     func trySendText(text: String) throws  -> Bool
     
@@ -1565,7 +1566,8 @@ open func trySendBatch(frames: [Frame])throws  -> UInt32  {
     /**
      * [`try_send`](Self::try_send) for a binary message. The payload crosses the FFI as one
      * block and is taken over without a copy, where a [`Frame`] argument is serialized by the
-     * bindings and copied again here: the bindings' `send(Data)` and `send(ByteArray)` use it.
+     * bindings and copied again here: the Kotlin layer's `send(ByteArray)` uses it. (The Swift
+     * layer sends from its own memory, see `send_in_place`.)
      */
 open func trySendBinary(data: Data)throws  -> Bool  {
     return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebSocketError_lift) {
@@ -1579,7 +1581,7 @@ open func trySendBinary(data: Data)throws  -> Bool  {
     
     /**
      * [`try_send`](Self::try_send) for a text message, which crosses the FFI as a string rather
-     * than a serialized [`Frame`]: the bindings' `send(String)` uses it.
+     * than a serialized [`Frame`]: the Kotlin layer's `send(String)` uses it.
      */
 open func trySendText(text: String)throws  -> Bool  {
     return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebSocketError_lift) {
@@ -4320,10 +4322,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_batch() != 26446) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary() != 21939) {
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary() != 18104) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text() != 64783) {
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text() != 22916) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_binary_at() != 37582) {

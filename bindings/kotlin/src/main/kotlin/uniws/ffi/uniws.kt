@@ -1171,10 +1171,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_batch() and 0xFFFF) != 26446) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary() and 0xFFFF) != 21939) {
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary() and 0xFFFF) != 18104) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text() and 0xFFFF) != 64783) {
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text() and 0xFFFF) != 22916) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_binary_at() and 0xFFFF) != 37582) {
@@ -2203,13 +2203,14 @@ public interface ClientWebSocketSessionInterface {
     /**
      * [`try_send`](Self::try_send) for a binary message. The payload crosses the FFI as one
      * block and is taken over without a copy, where a [`Frame`] argument is serialized by the
-     * bindings and copied again here: the bindings' `send(Data)` and `send(ByteArray)` use it.
+     * bindings and copied again here: the Kotlin layer's `send(ByteArray)` uses it. (The Swift
+     * layer sends from its own memory, see `send_in_place`.)
      */
     fun `trySendBinary`(`data`: kotlin.ByteArray): kotlin.Boolean
     
     /**
      * [`try_send`](Self::try_send) for a text message, which crosses the FFI as a string rather
-     * than a serialized [`Frame`]: the bindings' `send(String)` uses it.
+     * than a serialized [`Frame`]: the Kotlin layer's `send(String)` uses it.
      */
     fun `trySendText`(`text`: kotlin.String): kotlin.Boolean
     
@@ -2969,7 +2970,8 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     /**
      * [`try_send`](Self::try_send) for a binary message. The payload crosses the FFI as one
      * block and is taken over without a copy, where a [`Frame`] argument is serialized by the
-     * bindings and copied again here: the bindings' `send(Data)` and `send(ByteArray)` use it.
+     * bindings and copied again here: the Kotlin layer's `send(ByteArray)` uses it. (The Swift
+     * layer sends from its own memory, see `send_in_place`.)
      */
     @Throws(WebSocketException::class)override fun `trySendBinary`(`data`: kotlin.ByteArray): kotlin.Boolean {
             return FfiConverterBoolean.lift(
@@ -2988,7 +2990,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     
     /**
      * [`try_send`](Self::try_send) for a text message, which crosses the FFI as a string rather
-     * than a serialized [`Frame`]: the bindings' `send(String)` uses it.
+     * than a serialized [`Frame`]: the Kotlin layer's `send(String)` uses it.
      */
     @Throws(WebSocketException::class)override fun `trySendText`(`text`: kotlin.String): kotlin.Boolean {
             return FfiConverterBoolean.lift(
