@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use rustls::ClientConfig;
 
-use crate::cancellation::CancellationToken;
 use crate::config::WebSocketConfig;
 use crate::connect::{self, tls};
 use crate::error::Result;
@@ -29,26 +28,24 @@ use crate::session::ClientWebSocketSession;
 /// session.close().await?;
 /// # let _ = reply; Ok(()) }
 /// ```
-#[derive(Debug, uniffi::Object)]
+#[derive(Debug, Clone)]
 pub struct WebSocketClient {
     config: WebSocketConfig,
     /// Built once; an unreadable CA bundle fails every `wss://` open with the same `Tls` error.
     tls: Result<Arc<ClientConfig>>,
 }
 
-#[uniffi::export]
 impl WebSocketClient {
-    /// A client with `config` (default: `WebSocketConfig()`). Never fails: a bad TLS setting is
-    /// reported by the first `wss://` session it affects.
-    #[uniffi::constructor(default(config))]
-    pub fn new(config: WebSocketConfig) -> Arc<Self> {
+    /// A client with `config`. Never fails: a bad TLS setting is reported by the first `wss://`
+    /// session it affects.
+    pub fn new(config: WebSocketConfig) -> Self {
         let tls = tls::client_config(&config.tls);
-        Arc::new(WebSocketClient { config, tls })
+        WebSocketClient { config, tls }
     }
 
     /// The configuration this client was built with.
-    pub fn config(&self) -> WebSocketConfig {
-        self.config.clone()
+    pub fn config(&self) -> &WebSocketConfig {
+        &self.config
     }
 
     /// Opens a session: resolves and checks the request (before any I/O), connects, upgrades, and
@@ -83,21 +80,6 @@ impl WebSocketClient {
         .await
     }
 
-    /// [`web_socket_session`](Self::web_socket_session) that gives up with `Cancelled` as soon as
-    /// `token` is cancelled, closing the half-open connection.
-    pub async fn web_socket_session_with_cancellation(
-        &self,
-        request: WebSocketRequest,
-        token: Arc<CancellationToken>,
-    ) -> Result<Arc<ClientWebSocketSession>> {
-        token
-            .run("opening the session", self.web_socket_session(request))
-            .await
-    }
-}
-
-/// Rust conveniences.
-impl WebSocketClient {
     /// Opens a session for `url` (a shortcut for [`web_socket_session`](Self::web_socket_session)).
     pub async fn connect(&self, url: &str) -> Result<Arc<ClientWebSocketSession>> {
         self.web_socket_session(WebSocketRequest::new(url)).await
@@ -132,8 +114,6 @@ impl WebSocketClient {
 
 impl Default for WebSocketClient {
     fn default() -> Self {
-        let config = WebSocketConfig::default();
-        let tls = tls::client_config(&config.tls);
-        WebSocketClient { config, tls }
+        WebSocketClient::new(WebSocketConfig::default())
     }
 }

@@ -29,34 +29,34 @@
 
 mod buffer_pool;
 mod call;
-mod cancellation;
 mod client;
 pub mod config;
 mod connect;
 mod error;
-mod ffi_bytes;
+mod ffi;
 mod frame;
 mod headers;
 mod protocol;
-mod received_batch;
 mod request;
 mod runtime;
 mod session;
 
 pub use bytes::Bytes;
 pub use call::{HttpCall, HttpRequest, HttpResponse};
-pub use cancellation::CancellationToken;
 pub use client::WebSocketClient;
 pub use config::{TlsConfig, WebSocketConfig, MESSAGE_SIZE_CEILING};
 pub use error::{Result, WebSocketError};
 pub use frame::{close_code_from_value, close_code_value, CloseCode, CloseReason, Frame};
 pub use headers::{Header, Headers};
-pub use received_batch::ReceivedBatch;
 pub use request::{HttpMethod, WebSocketRequest};
 pub use session::ClientWebSocketSession;
 pub use url::Url;
 
 uniffi::setup_scaffolding!();
+
+// Lets the unit tests share the integration tests' peers, which name the crate.
+#[cfg(test)]
+extern crate self as uniws;
 
 /// The README's examples, compiled as doc tests so they cannot drift from the API.
 #[doc = include_str!("../README.md")]

@@ -3,12 +3,10 @@
 mod peers;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use peers::{echo_server, echo_session, ExternalPeer};
-use uniws::{
-    CancellationToken, Frame, WebSocketClient, WebSocketConfig, WebSocketError, WebSocketRequest,
-};
+use uniws::{Frame, WebSocketClient, WebSocketConfig};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_sessions_echo_a_hundred_messages_each() {
@@ -92,74 +90,6 @@ async fn dropping_a_pending_receive_does_not_lose_the_next_message() {
     session.send_text("next".into()).await.unwrap();
     assert_eq!(session.receive().await.unwrap(), Frame::text("next"));
     session.close().await.unwrap();
-}
-
-#[tokio::test]
-async fn a_cancelled_token_ends_a_waiting_receive_promptly() {
-    let (_server, session) = echo_session().await;
-    let token = CancellationToken::new();
-    let waiting = {
-        let session = session.clone();
-        let token = token.clone();
-        tokio::spawn(async move { session.receive_with_cancellation(token).await })
-    };
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    let cancelled_at = Instant::now();
-    token.cancel();
-    let result = waiting.await.unwrap();
-    assert!(
-        matches!(result, Err(WebSocketError::Cancelled { .. })),
-        "{result:?}"
-    );
-    assert!(cancelled_at.elapsed() < Duration::from_millis(500));
-    assert!(token.is_cancelled());
-    // The message sent afterwards goes to the next receive.
-    session.send_text("after cancel".into()).await.unwrap();
-    assert_eq!(
-        session.receive().await.unwrap(),
-        Frame::text("after cancel")
-    );
-    // A token cancelled beforehand refuses at once without consuming.
-    session.send_text("kept".into()).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    assert!(matches!(
-        session.receive_with_cancellation(token).await,
-        Err(WebSocketError::Cancelled { .. })
-    ));
-    assert_eq!(session.receive().await.unwrap(), Frame::text("kept"));
-    session.close().await.unwrap();
-}
-
-#[tokio::test]
-async fn a_cancelled_token_ends_a_hanging_open() {
-    let port = peers::raw_server(|mut stream: tokio::net::TcpStream| async move {
-        peers::read_request(&mut stream).await;
-        tokio::time::sleep(Duration::from_secs(30)).await;
-    })
-    .await;
-    let client = WebSocketClient::default();
-    let token = CancellationToken::new();
-    let opening = {
-        let token = token.clone();
-        tokio::spawn(async move {
-            client
-                .web_socket_session_with_cancellation(
-                    WebSocketRequest::new(format!("ws://127.0.0.1:{port}/")),
-                    token,
-                )
-                .await
-        })
-    };
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    token.cancel();
-    let result = tokio::time::timeout(Duration::from_secs(1), opening)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(
-        matches!(result, Err(WebSocketError::Cancelled { .. })),
-        "{result:?}"
-    );
 }
 
 #[tokio::test]

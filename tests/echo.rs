@@ -84,7 +84,7 @@ async fn call_metadata_describes_the_upgrade() {
         .header("X-Repeat", "b")
         .subprotocol("chat.v1");
     let session = client.web_socket_session(request).await.unwrap();
-    let call = session.call_info();
+    let call = session.call().clone();
     assert_eq!(call.request.url.as_str(), server.url("/chat?room=1"));
     assert_eq!(call.request.method, HttpMethod::Get);
     let key = call
@@ -101,7 +101,7 @@ async fn call_metadata_describes_the_upgrade() {
         Some("websocket")
     );
     assert_eq!(call.subprotocol.as_deref(), Some("chat.v1"));
-    assert_eq!(session.negotiated_subprotocol().as_deref(), Some("chat.v1"));
+    assert_eq!(session.negotiated_subprotocol(), Some("chat.v1"));
     assert!(session.negotiated_extensions().is_empty());
     assert_eq!(call.http_version, "HTTP/1.1");
 

@@ -159,19 +159,16 @@ async fn live_settings_change_the_running_session() {
         .connect(&server.url("/"))
         .await
         .unwrap();
-    assert_eq!(session.get_ping_interval(), None);
-    assert_eq!(session.get_timeout(), Duration::from_secs(15));
-    assert_eq!(session.get_max_frame_size(), 16 << 20);
+    assert_eq!(session.ping_interval(), None);
+    assert_eq!(session.timeout(), Duration::from_secs(15));
+    assert_eq!(session.max_frame_size(), 16 << 20);
 
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(pings.load(Ordering::SeqCst), 0, "pings are off by default");
     session.set_ping_interval(Some(Duration::from_millis(100)));
     session.set_timeout(Duration::from_secs(2));
-    assert_eq!(
-        session.get_ping_interval(),
-        Some(Duration::from_millis(100))
-    );
-    assert_eq!(session.get_timeout(), Duration::from_secs(2));
+    assert_eq!(session.ping_interval(), Some(Duration::from_millis(100)));
+    assert_eq!(session.timeout(), Duration::from_secs(2));
     tokio::time::sleep(Duration::from_millis(550)).await;
     let after_enabling = pings.load(Ordering::SeqCst);
     assert!(after_enabling >= 3, "{after_enabling} pings after enabling");
@@ -186,7 +183,7 @@ async fn live_settings_change_the_running_session() {
     );
 
     session.set_max_frame_size(10);
-    assert_eq!(session.get_max_frame_size(), 10);
+    assert_eq!(session.max_frame_size(), 10);
     session
         .send_text("more than ten bytes".into())
         .await

@@ -64,7 +64,7 @@ async fn tls_echo_server(names: &[&str]) -> TlsServer {
     }
 }
 
-fn trusting(ca_pem: &str, use_system_trust_store: bool) -> Arc<WebSocketClient> {
+fn trusting(ca_pem: &str, use_system_trust_store: bool) -> WebSocketClient {
     WebSocketClient::new(WebSocketConfig {
         tls: TlsConfig {
             extra_root_certificates_pem: vec![ca_pem.to_owned()],

@@ -9,7 +9,6 @@ mod decoder;
 mod encoder;
 mod mask;
 #[cfg(test)]
-#[cfg(test)]
 pub(crate) use mask::apply_mask;
 mod utf8;
 

@@ -13,12 +13,10 @@
 mod burst;
 mod read_driver;
 mod reader;
-mod send_in_place;
 mod state;
 mod wire;
 mod writer;
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,13 +25,11 @@ use futures_core::Stream;
 use tokio::sync::{mpsc, Mutex};
 
 use crate::call::HttpCall;
-use crate::cancellation::CancellationToken;
 use crate::config::WebSocketConfig;
 use crate::connect::Connection;
 use crate::error::{Result, WebSocketError};
 use crate::frame::{CloseReason, Frame};
-use crate::protocol::{Encode, MAX_CONTROL_PAYLOAD};
-use crate::received_batch::ReceivedBatch;
+use crate::protocol::{Borrowed, Encode, MAX_CONTROL_PAYLOAD};
 use read_driver::ReadDriver;
 use reader::Reader;
 use state::Shared;
@@ -47,8 +43,8 @@ const MAX_CLOSE_MESSAGE: usize = MAX_CONTROL_PAYLOAD - 2;
 ///
 /// Sending writes frames at once or queues them for the session's writer (waiting only while the
 /// outgoing queue is full); [`receive`](Self::receive) returns complete messages in order. Pings
-/// from the peer are answered automatically. Dropping the last reference closes the session with 1000 in the background.
-#[derive(uniffi::Object)]
+/// from the peer are answered automatically. Dropping the last reference closes the session with
+/// 1000 in the background.
 pub struct ClientWebSocketSession {
     shared: Arc<Shared>,
     /// The write side, whose outbox sends encode their frames into.
@@ -59,9 +55,6 @@ pub struct ClientWebSocketSession {
     incoming: Mutex<mpsc::Receiver<Frame>>,
     /// The reader, which a receive call drives too while it waits (see [`ReadDriver`]).
     reader: Arc<ReadDriver>,
-    /// Messages handed back unread by [`return_unread`](Self::return_unread), delivered before
-    /// the incoming queue.
-    returned: std::sync::Mutex<VecDeque<Frame>>,
     call: HttpCall,
 }
 
@@ -123,7 +116,6 @@ impl ClientWebSocketSession {
             send_order: Mutex::new(()),
             incoming: Mutex::new(incoming_rx),
             reader: read_driver,
-            returned: std::sync::Mutex::new(VecDeque::new()),
             call: connection.call,
         })
     }
@@ -233,29 +225,12 @@ impl ClientWebSocketSession {
         take(context)
     }
 
-    /// Up to `limit` of the messages handed back by `return_unread`, oldest first.
-    fn take_returned(&self, limit: usize) -> Vec<Frame> {
-        let mut returned = state::lock(&self.returned);
-        let count = returned.len().min(limit);
-        returned.drain(..count).collect()
-    }
-
     /// The application took `messages` messages at once: several are likely to be answered by
     /// as many sends (see [`Wire::expect_sends`]). One predicts nothing: no need to lock.
     fn took(&self, messages: usize) {
         if messages > 1 {
             self.wire.expect_sends(messages);
         }
-    }
-
-    /// Holds `batch` for the bindings to read in place (see [`ReceivedBatch`]); what does not fit
-    /// goes back in front of the incoming messages.
-    fn hold(&self, batch: Vec<Frame>) -> Arc<ReceivedBatch> {
-        let (held, rest) = ReceivedBatch::hold(batch);
-        if !rest.is_empty() {
-            self.return_unread(rest);
-        }
-        Arc::new(held)
     }
 
     /// Puts a close frame carrying `reason` (or nothing) behind the frames already sent, unless
@@ -317,7 +292,7 @@ fn check_close_reason(reason: &CloseReason) -> Result<()> {
     Ok(())
 }
 
-#[uniffi::export]
+/// The Rust API. The bindings reach it through `crate::ffi`, which adds what only they need.
 impl ClientWebSocketSession {
     /// Sends any frame. Text, binary, ping and pong frames are queued in order; a `Close` frame
     /// starts the closing handshake without waiting for it (see [`close_with`](Self::close_with)).
@@ -341,163 +316,6 @@ impl ClientWebSocketSession {
     /// Sends a binary message.
     pub async fn send_binary(&self, data: Bytes) -> Result<()> {
         self.send(Frame::Binary { data }).await
-    }
-
-    /// Receives the next complete message (`Text` or `Binary`), in order.
-    ///
-    /// Messages that arrived before the session failed are delivered first; then this returns the
-    /// failure once (`ProtocolViolation`, `FrameTooBig`, `PingTimeout`, `Io`), and `Closed` with
-    /// the close reason ever after. Cancel-safe: dropping the call consumes nothing.
-    pub async fn receive(&self) -> Result<Frame> {
-        if let Some(frame) = self.take_returned(1).pop() {
-            return Ok(frame);
-        }
-        let mut incoming = self.incoming.lock().await;
-        // Until the message is taken, the reader's wake-ups come here (see `ReadDriver`).
-        let receiving = self.reader.receiving();
-        let next = std::future::poll_fn(|context| {
-            self.poll_incoming(context, |context| incoming.poll_recv(context))
-        })
-        .await;
-        drop(receiving);
-        match next {
-            Some(frame) => Ok(frame),
-            None => {
-                drop(incoming);
-                Err(self.ended().await)
-            }
-        }
-    }
-
-    /// Receives up to `max` messages at once: waits for the first like [`receive`](Self::receive),
-    /// then adds those that have already arrived, in order. Bindings use it to cross the FFI once
-    /// per batch instead of once per message; `max` of 0 is treated as 1.
-    ///
-    /// Errors and cancellation as for `receive`: a batch never holds an error, so messages that
-    /// arrived before a failure come first and the failure is the next call's result.
-    pub async fn receive_batch(&self, max: u32) -> Result<Vec<Frame>> {
-        let limit = (max as usize).max(1);
-        let returned = self.take_returned(limit);
-        if !returned.is_empty() {
-            return Ok(returned);
-        }
-        let mut incoming = self.incoming.lock().await;
-        let receiving = self.reader.receiving();
-        let mut batch = Vec::new();
-        // Waits for one message, then takes what is queued: cancel-safe like `recv`.
-        let taken = std::future::poll_fn(|context| {
-            self.poll_incoming(context, |context| {
-                incoming.poll_recv_many(context, &mut batch, limit)
-            })
-        })
-        .await;
-        drop(receiving);
-        if taken == 0 {
-            drop(incoming);
-            return Err(self.ended().await);
-        }
-        self.took(batch.len());
-        Ok(batch)
-    }
-
-    /// Takes up to `max` messages that have already arrived, without waiting: an empty list when
-    /// none has (or the session has ended: [`receive`](Self::receive) then reports how). A
-    /// synchronous call, far cheaper across the FFI than an async one; the bindings try it before
-    /// waiting in `receive_batch`.
-    pub fn try_receive_batch(&self, max: u32) -> Vec<Frame> {
-        let limit = (max as usize).max(1);
-        let mut batch = self.take_returned(limit);
-        let Ok(mut incoming) = self.incoming.try_lock() else {
-            return batch;
-        };
-        while batch.len() < limit {
-            match incoming.try_recv() {
-                Ok(frame) => batch.push(frame),
-                Err(_) => break,
-            }
-        }
-        self.took(batch.len());
-        batch
-    }
-
-    /// [`try_receive_batch`](Self::try_receive_batch) with the messages held for the bindings to
-    /// read in place (see [`ReceivedBatch`]); `None` when nothing has arrived. The Swift layer's
-    /// receive loop uses it: it copies each payload once at most, where the generated code would
-    /// copy it three times. A batch of several messages holds at most 1 MiB of payload (one larger
-    /// message comes alone); the messages that do not fit stay first in line.
-    pub fn try_receive_in_place(&self, max: u32) -> Option<Arc<ReceivedBatch>> {
-        let batch = self.try_receive_batch(max);
-        (!batch.is_empty()).then(|| self.hold(batch))
-    }
-
-    /// [`receive_batch_with_cancellation`](Self::receive_batch_with_cancellation) with the
-    /// messages held like [`try_receive_in_place`](Self::try_receive_in_place).
-    pub async fn receive_in_place_with_cancellation(
-        &self,
-        max: u32,
-        token: Arc<CancellationToken>,
-    ) -> Result<Arc<ReceivedBatch>> {
-        let batch = self.receive_batch_with_cancellation(max, token).await?;
-        Ok(self.hold(batch))
-    }
-
-    /// Puts messages that a batch receive took but the application never read back in front of
-    /// the incoming messages, in order: the next receive returns them first. Bindings whose
-    /// iterators hold a batch call it when the iterator goes away, so leaving a loop early loses
-    /// nothing. (With one reader at a time, as receiving requires, order is kept.)
-    pub fn return_unread(&self, frames: Vec<Frame>) {
-        let mut returned = state::lock(&self.returned);
-        for frame in frames.into_iter().rev() {
-            returned.push_front(frame);
-        }
-    }
-
-    /// Queues a text, binary, ping or pong frame if that needs no waiting, like
-    /// [`send`](Self::send) otherwise: `true` when queued, `false` when the outgoing queue is full,
-    /// another send is in progress, the session is closing, or `frame` is a `Close` (then call
-    /// `send`, which waits or reports why). A synchronous call, far cheaper across the FFI than an
-    /// async one; the bindings try it before `send`.
-    ///
-    /// Errors: `InvalidRequest` as for `send`.
-    pub fn try_send(&self, frame: Frame) -> Result<bool> {
-        check_outgoing(&frame)?;
-        Ok(self.try_queue(std::iter::once(frame)) == 1)
-    }
-
-    /// [`try_send`](Self::try_send) for a binary message. The payload crosses the FFI as one
-    /// block and is taken over without a copy, where a [`Frame`] argument is serialized by the
-    /// bindings and copied again here: the Kotlin layer's `send(ByteArray)` uses it. (The Swift
-    /// layer sends from its own memory, see `send_in_place`.)
-    pub fn try_send_binary(&self, data: Bytes) -> Result<bool> {
-        Ok(self.try_send_binary_from(&data))
-    }
-
-    /// [`try_send`](Self::try_send) for a text message, which crosses the FFI as a string rather
-    /// than a serialized [`Frame`]: the Kotlin layer's `send(String)` uses it.
-    pub fn try_send_text(&self, text: String) -> Result<bool> {
-        Ok(self.try_send_text_from(&text))
-    }
-
-    /// Queues as many of `frames` as fit without waiting, in order, and returns how many: the
-    /// frames after that count were not queued (pass them to [`send_batch`](Self::send_batch)).
-    /// Every frame is checked first, as `send_batch` does; a `Close` frame is never queued here.
-    ///
-    /// Errors: `InvalidRequest` as for `send_batch`, before anything is queued.
-    pub fn try_send_batch(&self, frames: Vec<Frame>) -> Result<u32> {
-        for frame in &frames {
-            check_outgoing(frame)?;
-        }
-        Ok(u32::try_from(self.try_queue(frames.into_iter())).unwrap_or(u32::MAX))
-    }
-
-    /// [`receive_batch`](Self::receive_batch) that returns `Cancelled` as soon as `token` is
-    /// cancelled, leaving the messages for the next call.
-    pub async fn receive_batch_with_cancellation(
-        &self,
-        max: u32,
-        token: Arc<CancellationToken>,
-    ) -> Result<Vec<Frame>> {
-        token.run("receive", self.receive_batch(max)).await
     }
 
     /// Sends `frames` in order, as one call: every frame is checked first, so an invalid one
@@ -532,20 +350,65 @@ impl ClientWebSocketSession {
         Ok(())
     }
 
-    /// [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled, leaving
-    /// the next message for the next call.
-    pub async fn receive_with_cancellation(&self, token: Arc<CancellationToken>) -> Result<Frame> {
-        token.run("receive", self.receive()).await
+    /// Receives the next complete message (`Text` or `Binary`), in order.
+    ///
+    /// Messages that arrived before the session failed are delivered first; then this returns the
+    /// failure once (`ProtocolViolation`, `FrameTooBig`, `PingTimeout`, `Io`), and `Closed` with
+    /// the close reason ever after. Cancel-safe: dropping the call consumes nothing.
+    pub async fn receive(&self) -> Result<Frame> {
+        let mut incoming = self.incoming.lock().await;
+        // Until the message is taken, the reader's wake-ups come here (see `ReadDriver`).
+        let receiving = self.reader.receiving();
+        let next = std::future::poll_fn(|context| {
+            self.poll_incoming(context, |context| incoming.poll_recv(context))
+        })
+        .await;
+        drop(receiving);
+        match next {
+            Some(frame) => Ok(frame),
+            None => {
+                drop(incoming);
+                Err(self.ended().await)
+            }
+        }
     }
 
-    /// [`send`](Self::send) that returns `Cancelled` if `token` is cancelled while it waits for room
-    /// in the outgoing queue (the frame is then not sent).
-    pub async fn send_with_cancellation(
-        &self,
-        frame: Frame,
-        token: Arc<CancellationToken>,
-    ) -> Result<()> {
-        token.run("send", self.send(frame)).await
+    /// Receives up to `max` messages at once: waits for the first like [`receive`](Self::receive),
+    /// then adds those that have already arrived, in order; `max` of 0 is treated as 1. For many
+    /// small messages this costs less per message than one `receive` each.
+    ///
+    /// Errors and cancellation as for `receive`: a batch never holds an error, so messages that
+    /// arrived before a failure come first and the failure is the next call's result.
+    pub async fn receive_batch(&self, max: u32) -> Result<Vec<Frame>> {
+        let limit = (max as usize).max(1);
+        let mut incoming = self.incoming.lock().await;
+        let receiving = self.reader.receiving();
+        let mut batch = Vec::new();
+        // Waits for one message, then takes what is queued: cancel-safe like `recv`.
+        let taken = std::future::poll_fn(|context| {
+            self.poll_incoming(context, |context| {
+                incoming.poll_recv_many(context, &mut batch, limit)
+            })
+        })
+        .await;
+        drop(receiving);
+        if taken == 0 {
+            drop(incoming);
+            return Err(self.ended().await);
+        }
+        self.took(batch.len());
+        Ok(batch)
+    }
+
+    /// The incoming messages as a [`Stream`]. It ends when the session closes normally, and yields
+    /// the error once if the session failed.
+    pub fn incoming(self: &Arc<Self>) -> impl Stream<Item = Result<Frame>> + Send + 'static {
+        IncomingStream::new(self.clone())
+    }
+
+    /// Closes the session with `1000 NORMAL` and waits for it to end (see [`close_with`](Self::close_with)).
+    pub async fn close(&self) -> Result<()> {
+        self.close_with(None).await
     }
 
     /// Closes the session: sends a close frame with `reason` (default `1000 NORMAL`) after the
@@ -553,9 +416,6 @@ impl ClientWebSocketSession {
     /// at most the close timeout. Calling it again, or on an ended session, just waits for the end.
     ///
     /// Errors: `InvalidRequest` for a code that may not be sent or a message over 123 bytes.
-    /// (Named `close_with` because a method named `close` breaks the Kotlin bindings; the Swift and
-    /// Kotlin layers present it as `close()`.)
-    #[uniffi::method(default(reason = None))]
     pub async fn close_with(&self, reason: Option<CloseReason>) -> Result<()> {
         let reason = reason.unwrap_or_else(CloseReason::normal);
         check_close_reason(&reason)?;
@@ -591,22 +451,22 @@ impl ClientWebSocketSession {
     }
 
     /// The HTTP call that opened this session.
-    pub fn call_info(&self) -> HttpCall {
-        self.call.clone()
+    pub fn call(&self) -> &HttpCall {
+        &self.call
     }
 
     /// The negotiated extensions (none yet: uniws offers none).
-    pub fn negotiated_extensions(&self) -> Vec<String> {
-        self.call.extensions.clone()
+    pub fn negotiated_extensions(&self) -> &[String] {
+        &self.call.extensions
     }
 
     /// The negotiated subprotocol, if any.
-    pub fn negotiated_subprotocol(&self) -> Option<String> {
-        self.call.subprotocol.clone()
+    pub fn negotiated_subprotocol(&self) -> Option<&str> {
+        self.call.subprotocol.as_deref()
     }
 
     /// The largest frame payload accepted now.
-    pub fn get_max_frame_size(&self) -> u64 {
+    pub fn max_frame_size(&self) -> u64 {
         self.shared.settings.max_frame_size()
     }
 
@@ -616,7 +476,7 @@ impl ClientWebSocketSession {
     }
 
     /// The ping interval now, `None` when pings are off.
-    pub fn get_ping_interval(&self) -> Option<Duration> {
+    pub fn ping_interval(&self) -> Option<Duration> {
         *self.shared.settings.ping_interval.borrow()
     }
 
@@ -627,7 +487,7 @@ impl ClientWebSocketSession {
     }
 
     /// The pong timeout now.
-    pub fn get_timeout(&self) -> Duration {
+    pub fn timeout(&self) -> Duration {
         self.shared.settings.timeout()
     }
 
@@ -637,22 +497,52 @@ impl ClientWebSocketSession {
     }
 }
 
-/// Rust conveniences.
+/// Calls that never wait, for the FFI layer: a synchronous call crosses the FFI far cheaper than
+/// an async one, so the bindings try these first and fall back to the async calls.
 impl ClientWebSocketSession {
-    /// Closes the session with `1000 NORMAL` and waits for it to end (see [`close_with`](Self::close_with)).
-    pub async fn close(&self) -> Result<()> {
-        self.close_with(None).await
+    /// Takes up to `max` messages that have already arrived, without waiting: none when nothing
+    /// has (or the session has ended: [`receive`](Self::receive) then reports how).
+    pub(crate) fn try_receive_batch(&self, max: u32) -> Vec<Frame> {
+        let limit = (max as usize).max(1);
+        let mut batch = Vec::new();
+        let Ok(mut incoming) = self.incoming.try_lock() else {
+            return batch;
+        };
+        while batch.len() < limit {
+            match incoming.try_recv() {
+                Ok(frame) => batch.push(frame),
+                Err(_) => break,
+            }
+        }
+        self.took(batch.len());
+        batch
     }
 
-    /// The HTTP call that opened this session.
-    pub fn call(&self) -> &HttpCall {
-        &self.call
+    /// Queues `frame` if that needs no waiting: `false` when the outgoing queue is full, another
+    /// send is in progress, the session is closing, or `frame` is a `Close`.
+    ///
+    /// Errors: `InvalidRequest` as for [`send`](Self::send).
+    pub(crate) fn try_send(&self, frame: Frame) -> Result<bool> {
+        check_outgoing(&frame)?;
+        Ok(self.try_queue(std::iter::once(frame)) == 1)
     }
 
-    /// The incoming messages as a [`Stream`]. It ends when the session closes normally, and yields
-    /// the error once if the session failed.
-    pub fn incoming(self: &Arc<Self>) -> impl Stream<Item = Result<Frame>> + Send + 'static {
-        IncomingStream::new(self.clone())
+    /// Queues as many of `frames` as fit without waiting, in order, stopping at a `Close`, and
+    /// returns how many. Every frame is checked first.
+    ///
+    /// Errors: `InvalidRequest` as for [`send_batch`](Self::send_batch), before anything is queued.
+    pub(crate) fn try_send_batch(&self, frames: Vec<Frame>) -> Result<u64> {
+        for frame in &frames {
+            check_outgoing(frame)?;
+        }
+        Ok(self.try_queue(frames.into_iter()))
+    }
+
+    /// Queues a message whose payload stays in the caller's memory (it is masked straight into
+    /// the outbox) if that needs no waiting; `false` as for
+    /// [`try_send`](Self::try_send).
+    pub(crate) fn try_send_borrowed(&self, message: Borrowed<'_>) -> bool {
+        self.try_queue(std::iter::once(message)) == 1
     }
 }
 

@@ -299,51 +299,6 @@ uint64_t uniffi_uniws_fn_method_websocketclient_web_socket_session(uint64_t ptr,
 uint64_t uniffi_uniws_fn_method_websocketclient_web_socket_session_with_cancellation(uint64_t ptr, RustBuffer request, uint64_t token
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_CLONE_HEADERS
-#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_CLONE_HEADERS
-uint64_t uniffi_uniws_fn_clone_headers(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_FREE_HEADERS
-#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_FREE_HEADERS
-void uniffi_uniws_fn_free_headers(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_CONSTRUCTOR_HEADERS_NEW
-#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_CONSTRUCTOR_HEADERS_NEW
-uint64_t uniffi_uniws_fn_constructor_headers_new(RustBuffer entries, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_CONTAINS
-#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_CONTAINS
-int8_t uniffi_uniws_fn_method_headers_contains(uint64_t ptr, RustBuffer name, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_ENTRIES
-#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_ENTRIES
-RustBuffer uniffi_uniws_fn_method_headers_entries(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_GET
-#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_GET
-RustBuffer uniffi_uniws_fn_method_headers_get(uint64_t ptr, RustBuffer name, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_GET_ALL
-#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_GET_ALL
-RustBuffer uniffi_uniws_fn_method_headers_get_all(uint64_t ptr, RustBuffer name, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_NAMES
-#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_NAMES
-RustBuffer uniffi_uniws_fn_method_headers_names(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_SIZE
-#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_SIZE
-uint32_t uniffi_uniws_fn_method_headers_size(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_CLONE_RECEIVEDBATCH
 #define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_CLONE_RECEIVEDBATCH
 uint64_t uniffi_uniws_fn_clone_receivedbatch(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -532,6 +487,51 @@ int8_t uniffi_uniws_fn_method_clientwebsocketsession_unsafe_try_send_binary_at(u
 #ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_CLIENTWEBSOCKETSESSION_UNSAFE_TRY_SEND_TEXT_AT
 #define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_CLIENTWEBSOCKETSESSION_UNSAFE_TRY_SEND_TEXT_AT
 int8_t uniffi_uniws_fn_method_clientwebsocketsession_unsafe_try_send_text_at(uint64_t ptr, uint64_t address, uint64_t length, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_CLONE_HEADERS
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_CLONE_HEADERS
+uint64_t uniffi_uniws_fn_clone_headers(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_FREE_HEADERS
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_FREE_HEADERS
+void uniffi_uniws_fn_free_headers(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_CONSTRUCTOR_HEADERS_NEW
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_CONSTRUCTOR_HEADERS_NEW
+uint64_t uniffi_uniws_fn_constructor_headers_new(RustBuffer entries, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_CONTAINS
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_CONTAINS
+int8_t uniffi_uniws_fn_method_headers_contains(uint64_t ptr, RustBuffer name, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_ENTRIES
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_ENTRIES
+RustBuffer uniffi_uniws_fn_method_headers_entries(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_GET
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_GET
+RustBuffer uniffi_uniws_fn_method_headers_get(uint64_t ptr, RustBuffer name, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_GET_ALL
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_GET_ALL
+RustBuffer uniffi_uniws_fn_method_headers_get_all(uint64_t ptr, RustBuffer name, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_NAMES
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_NAMES
+RustBuffer uniffi_uniws_fn_method_headers_names(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_SIZE
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_HEADERS_SIZE
+uint32_t uniffi_uniws_fn_method_headers_size(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_FUNC_CLOSE_CODE_FROM_VALUE
@@ -846,42 +846,6 @@ uint16_t uniffi_uniws_checksum_method_websocketclient_web_socket_session_with_ca
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_CONTAINS
-#define UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_CONTAINS
-uint16_t uniffi_uniws_checksum_method_headers_contains(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_ENTRIES
-#define UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_ENTRIES
-uint16_t uniffi_uniws_checksum_method_headers_entries(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_GET
-#define UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_GET
-uint16_t uniffi_uniws_checksum_method_headers_get(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_GET_ALL
-#define UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_GET_ALL
-uint16_t uniffi_uniws_checksum_method_headers_get_all(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_NAMES
-#define UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_NAMES
-uint16_t uniffi_uniws_checksum_method_headers_names(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_SIZE
-#define UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_SIZE
-uint16_t uniffi_uniws_checksum_method_headers_size(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_RECEIVEDBATCH_COUNT
 #define UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_RECEIVEDBATCH_COUNT
 uint16_t uniffi_uniws_checksum_method_receivedbatch_count(void
@@ -1083,6 +1047,42 @@ uint16_t uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_bin
 #ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_CLIENTWEBSOCKETSESSION_UNSAFE_TRY_SEND_TEXT_AT
 #define UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_CLIENTWEBSOCKETSESSION_UNSAFE_TRY_SEND_TEXT_AT
 uint16_t uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_text_at(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_CONTAINS
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_CONTAINS
+uint16_t uniffi_uniws_checksum_method_headers_contains(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_ENTRIES
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_ENTRIES
+uint16_t uniffi_uniws_checksum_method_headers_entries(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_GET
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_GET
+uint16_t uniffi_uniws_checksum_method_headers_get(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_GET_ALL
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_GET_ALL
+uint16_t uniffi_uniws_checksum_method_headers_get_all(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_NAMES
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_NAMES
+uint16_t uniffi_uniws_checksum_method_headers_names(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_SIZE
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_HEADERS_SIZE
+uint16_t uniffi_uniws_checksum_method_headers_size(void
     
 );
 #endif

@@ -791,11 +791,8 @@ public func FfiConverterTypeCancellationToken_lower(_ value: CancellationToken) 
 
 
 /**
- * An open WebSocket session, like Ktor's `DefaultClientWebSocketSession`.
- *
- * Sending writes frames at once or queues them for the session's writer (waiting only while the
- * outgoing queue is full); [`receive`](Self::receive) returns complete messages in order. Pings
- * from the peer are answered automatically. Dropping the last reference closes the session with 1000 in the background.
+ * An open WebSocket session (the Rust [`ClientWebSocketSession`], for the bindings). Dropping the
+ * last reference closes the session with 1000 in the background.
  */
 public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     
@@ -805,9 +802,7 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     func callInfo()  -> HttpCall
     
     /**
-     * Waits for the session to end and returns why: the peer's close frame (1005 if it was empty),
-     * the code uniws sent when it failed the session, or 1006 when the connection ended without a
-     * close frame.
+     * Waits for the session to end and returns why (see the Rust `close_reason`).
      */
     func closeReason() async  -> CloseReason
     
@@ -818,8 +813,7 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     
     /**
      * Closes the session: sends a close frame with `reason` (default `1000 NORMAL`) after the
-     * frames already queued, then waits for the peer's close frame and the end of the connection,
-     * at most the close timeout. Calling it again, or on an ended session, just waits for the end.
+     * frames already queued, then waits for the closing handshake, at most the close timeout.
      *
      * Errors: `InvalidRequest` for a code that may not be sent or a message over 123 bytes.
      * (Named `close_with` because a method named `close` breaks the Kotlin bindings; the Swift and
@@ -858,21 +852,14 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     func negotiatedSubprotocol()  -> String?
     
     /**
-     * Receives the next complete message (`Text` or `Binary`), in order.
-     *
-     * Messages that arrived before the session failed are delivered first; then this returns the
-     * failure once (`ProtocolViolation`, `FrameTooBig`, `PingTimeout`, `Io`), and `Closed` with
-     * the close reason ever after. Cancel-safe: dropping the call consumes nothing.
+     * Receives the next complete message (`Text` or `Binary`), in order; messages handed back
+     * unread come first. Errors as for the Rust `receive`.
      */
     func receiveUncancellable() async throws  -> Frame
     
     /**
-     * Receives up to `max` messages at once: waits for the first like [`receive`](Self::receive),
-     * then adds those that have already arrived, in order. Bindings use it to cross the FFI once
-     * per batch instead of once per message; `max` of 0 is treated as 1.
-     *
-     * Errors and cancellation as for `receive`: a batch never holds an error, so messages that
-     * arrived before a failure come first and the failure is the next call's result.
+     * Receives up to `max` messages at once: waits for the first, then adds those that have
+     * already arrived, in order; `max` of 0 is treated as 1.
      */
     func receiveBatch(max: UInt32) async throws  -> [Frame]
     
@@ -889,8 +876,8 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     func receiveInPlaceWithCancellation(max: UInt32, token: CancellationToken) async throws  -> ReceivedBatch
     
     /**
-     * [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled, leaving
-     * the next message for the next call.
+     * [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled,
+     * leaving the next message for the next call.
      */
     func receiveWithCancellation(token: CancellationToken) async throws  -> Frame
     
@@ -904,7 +891,7 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     
     /**
      * Sends any frame. Text, binary, ping and pong frames are queued in order; a `Close` frame
-     * starts the closing handshake without waiting for it (see [`close_with`](Self::close_with)).
+     * starts the closing handshake without waiting for it.
      *
      * Errors: `InvalidRequest` for a control payload over 125 bytes or a close code that may not be
      * sent; `Closed` once the session is closing or closed.
@@ -912,13 +899,7 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     func sendUncancellable(frame: Frame) async throws 
     
     /**
-     * Sends `frames` in order, as one call: every frame is checked first, so an invalid one
-     * (`InvalidRequest`) fails the call before anything is queued. A `Close` frame may only come
-     * last; it starts the closing handshake after the others.
-     *
-     * Errors: `Closed` once the session is closing or closed (frames before that point were
-     * queued). Cancelled while waiting for room in the queue, a prefix of `frames` may have been
-     * queued.
+     * Sends `frames` in order, as one call (see the Rust `send_batch`).
      */
     func sendBatch(frames: [Frame]) async throws 
     
@@ -933,8 +914,8 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     func sendText(text: String) async throws 
     
     /**
-     * [`send`](Self::send) that returns `Cancelled` if `token` is cancelled while it waits for room
-     * in the outgoing queue (the frame is then not sent).
+     * [`send`](Self::send) that returns `Cancelled` if `token` is cancelled while it waits for
+     * room in the outgoing queue (the frame is then not sent).
      */
     func sendWithCancellation(frame: Frame, token: CancellationToken) async throws 
     
@@ -955,27 +936,22 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     
     /**
      * Takes up to `max` messages that have already arrived, without waiting: an empty list when
-     * none has (or the session has ended: [`receive`](Self::receive) then reports how). A
-     * synchronous call, far cheaper across the FFI than an async one; the bindings try it before
-     * waiting in `receive_batch`.
+     * none has (or the session has ended: `receive` then reports how).
      */
     func tryReceiveBatch(max: UInt32)  -> [Frame]
     
     /**
      * [`try_receive_batch`](Self::try_receive_batch) with the messages held for the bindings to
-     * read in place (see [`ReceivedBatch`]); `None` when nothing has arrived. The Swift layer's
-     * receive loop uses it: it copies each payload once at most, where the generated code would
-     * copy it three times. A batch of several messages holds at most 1 MiB of payload (one larger
-     * message comes alone); the messages that do not fit stay first in line.
+     * read in place (see [`ReceivedBatch`]); `None` when nothing has arrived. A batch of several
+     * messages holds at most 1 MiB of payload (one larger message comes alone); the messages that
+     * do not fit stay first in line.
      */
     func tryReceiveInPlace(max: UInt32)  -> ReceivedBatch?
     
     /**
-     * Queues a text, binary, ping or pong frame if that needs no waiting, like
-     * [`send`](Self::send) otherwise: `true` when queued, `false` when the outgoing queue is full,
-     * another send is in progress, the session is closing, or `frame` is a `Close` (then call
-     * `send`, which waits or reports why). A synchronous call, far cheaper across the FFI than an
-     * async one; the bindings try it before `send`.
+     * Queues a text, binary, ping or pong frame if that needs no waiting: `true` when queued,
+     * `false` when the outgoing queue is full, another send is in progress, the session is
+     * closing, or `frame` is a `Close` (then call `send`, which waits or reports why).
      *
      * Errors: `InvalidRequest` as for `send`.
      */
@@ -984,33 +960,29 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     /**
      * Queues as many of `frames` as fit without waiting, in order, and returns how many: the
      * frames after that count were not queued (pass them to [`send_batch`](Self::send_batch)).
-     * Every frame is checked first, as `send_batch` does; a `Close` frame is never queued here.
+     * Every frame is checked first; a `Close` frame is never queued here.
      *
      * Errors: `InvalidRequest` as for `send_batch`, before anything is queued.
      */
     func trySendBatch(frames: [Frame]) throws  -> UInt32
     
     /**
-     * [`try_send`](Self::try_send) for a binary message. The payload crosses the FFI as one
-     * block and is taken over without a copy, where a [`Frame`] argument is serialized by the
-     * bindings and copied again here: the Kotlin layer's `send(ByteArray)` uses it. (The Swift
-     * layer sends from its own memory, see `send_in_place`.)
+     * [`try_send`](Self::try_send) for a binary message, which crosses the FFI as one block
+     * rather than a serialized [`Frame`] (the Kotlin layer's `send(ByteArray)`).
      */
-    func trySendBinary(data: Data) throws  -> Bool
+    func trySendBinary(data: Data)  -> Bool
     
     /**
      * [`try_send`](Self::try_send) for a text message, which crosses the FFI as a string rather
-     * than a serialized [`Frame`]: the Kotlin layer's `send(String)` uses it.
+     * than a serialized [`Frame`] (the Kotlin layer's `send(String)`).
      */
-    func trySendText(text: String) throws  -> Bool
+    func trySendText(text: String)  -> Bool
     
     /**
-     * For the bindings: [`try_send_binary_from`](Self::try_send_binary_from) for the `length`
-     * bytes at `address` in the caller's memory, which must stay readable and unchanged until
-     * the call returns (the Swift layer passes a `Data`'s bytes from inside `withUnsafeBytes`).
-     * Only read during the call. Not part of the Rust API (Rust passes a slice). Unsafe like
-     * UniFFI's own `init(unsafeFromHandle:)`, hence the name: the generated bindings make it
-     * public, and a wrong address crashes the process or sends other memory.
+     * [`try_send_binary`](Self::try_send_binary) for the `length` bytes at `address` in the
+     * caller's memory, masked straight from there into the outbox: the Swift layer's
+     * `send(Data)` passes a `Data`'s bytes from inside `withUnsafeBytes`. The memory must stay
+     * readable and unchanged until the call returns; it is only read during the call.
      *
      * Errors: `InvalidRequest` for a null address with a non-zero length, or a length no slice
      * can have.
@@ -1018,9 +990,8 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     func unsafeTrySendBinaryAt(address: UInt64, length: UInt64) throws  -> Bool
     
     /**
-     * For the bindings: [`try_send_text_from`](Self::try_send_text_from) for the `length` bytes
-     * of UTF-8 at `address`, under the same terms as
-     * [`unsafe_try_send_binary_at`](Self::unsafe_try_send_binary_at).
+     * [`unsafe_try_send_binary_at`](Self::unsafe_try_send_binary_at) for a text message of
+     * `length` bytes of UTF-8 at `address`, under the same terms.
      *
      * Errors: `InvalidRequest` as there, and for bytes that are not UTF-8 (nothing is sent).
      */
@@ -1028,11 +999,8 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     
 }
 /**
- * An open WebSocket session, like Ktor's `DefaultClientWebSocketSession`.
- *
- * Sending writes frames at once or queues them for the session's writer (waiting only while the
- * outgoing queue is full); [`receive`](Self::receive) returns complete messages in order. Pings
- * from the peer are answered automatically. Dropping the last reference closes the session with 1000 in the background.
+ * An open WebSocket session (the Rust [`ClientWebSocketSession`], for the bindings). Dropping the
+ * last reference closes the session with 1000 in the background.
  */
 open class ClientWebSocketSession: ClientWebSocketSessionProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1100,9 +1068,7 @@ open func callInfo() -> HttpCall  {
 }
     
     /**
-     * Waits for the session to end and returns why: the peer's close frame (1005 if it was empty),
-     * the code uniws sent when it failed the session, or 1006 when the connection ended without a
-     * close frame.
+     * Waits for the session to end and returns why (see the Rust `close_reason`).
      */
 open func closeReason()async  -> CloseReason  {
     return
@@ -1135,8 +1101,7 @@ open func closeReasonNow() -> CloseReason?  {
     
     /**
      * Closes the session: sends a close frame with `reason` (default `1000 NORMAL`) after the
-     * frames already queued, then waits for the peer's close frame and the end of the connection,
-     * at most the close timeout. Calling it again, or on an ended session, just waits for the end.
+     * frames already queued, then waits for the closing handshake, at most the close timeout.
      *
      * Errors: `InvalidRequest` for a code that may not be sent or a message over 123 bytes.
      * (Named `close_with` because a method named `close` breaks the Kotlin bindings; the Swift and
@@ -1231,11 +1196,8 @@ open func negotiatedSubprotocol() -> String?  {
 }
     
     /**
-     * Receives the next complete message (`Text` or `Binary`), in order.
-     *
-     * Messages that arrived before the session failed are delivered first; then this returns the
-     * failure once (`ProtocolViolation`, `FrameTooBig`, `PingTimeout`, `Io`), and `Closed` with
-     * the close reason ever after. Cancel-safe: dropping the call consumes nothing.
+     * Receives the next complete message (`Text` or `Binary`), in order; messages handed back
+     * unread come first. Errors as for the Rust `receive`.
      */
 open func receiveUncancellable()async throws  -> Frame  {
     return
@@ -1254,12 +1216,8 @@ open func receiveUncancellable()async throws  -> Frame  {
 }
     
     /**
-     * Receives up to `max` messages at once: waits for the first like [`receive`](Self::receive),
-     * then adds those that have already arrived, in order. Bindings use it to cross the FFI once
-     * per batch instead of once per message; `max` of 0 is treated as 1.
-     *
-     * Errors and cancellation as for `receive`: a batch never holds an error, so messages that
-     * arrived before a failure come first and the failure is the next call's result.
+     * Receives up to `max` messages at once: waits for the first, then adds those that have
+     * already arrived, in order; `max` of 0 is treated as 1.
      */
 open func receiveBatch(max: UInt32)async throws  -> [Frame]  {
     return
@@ -1318,8 +1276,8 @@ open func receiveInPlaceWithCancellation(max: UInt32, token: CancellationToken)a
 }
     
     /**
-     * [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled, leaving
-     * the next message for the next call.
+     * [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled,
+     * leaving the next message for the next call.
      */
 open func receiveWithCancellation(token: CancellationToken)async throws  -> Frame  {
     return
@@ -1354,7 +1312,7 @@ open func returnUnread(frames: [Frame])  {try! rustCall() {
     
     /**
      * Sends any frame. Text, binary, ping and pong frames are queued in order; a `Close` frame
-     * starts the closing handshake without waiting for it (see [`close_with`](Self::close_with)).
+     * starts the closing handshake without waiting for it.
      *
      * Errors: `InvalidRequest` for a control payload over 125 bytes or a close code that may not be
      * sent; `Closed` once the session is closing or closed.
@@ -1376,13 +1334,7 @@ open func sendUncancellable(frame: Frame)async throws   {
 }
     
     /**
-     * Sends `frames` in order, as one call: every frame is checked first, so an invalid one
-     * (`InvalidRequest`) fails the call before anything is queued. A `Close` frame may only come
-     * last; it starts the closing handshake after the others.
-     *
-     * Errors: `Closed` once the session is closing or closed (frames before that point were
-     * queued). Cancelled while waiting for room in the queue, a prefix of `frames` may have been
-     * queued.
+     * Sends `frames` in order, as one call (see the Rust `send_batch`).
      */
 open func sendBatch(frames: [Frame])async throws   {
     return
@@ -1439,8 +1391,8 @@ open func sendText(text: String)async throws   {
 }
     
     /**
-     * [`send`](Self::send) that returns `Cancelled` if `token` is cancelled while it waits for room
-     * in the outgoing queue (the frame is then not sent).
+     * [`send`](Self::send) that returns `Cancelled` if `token` is cancelled while it waits for
+     * room in the outgoing queue (the frame is then not sent).
      */
 open func sendWithCancellation(frame: Frame, token: CancellationToken)async throws   {
     return
@@ -1496,9 +1448,7 @@ open func setTimeout(timeout: TimeInterval)  {try! rustCall() {
     
     /**
      * Takes up to `max` messages that have already arrived, without waiting: an empty list when
-     * none has (or the session has ended: [`receive`](Self::receive) then reports how). A
-     * synchronous call, far cheaper across the FFI than an async one; the bindings try it before
-     * waiting in `receive_batch`.
+     * none has (or the session has ended: `receive` then reports how).
      */
 open func tryReceiveBatch(max: UInt32) -> [Frame]  {
     return try!  FfiConverterSequenceTypeFrame.lift(try! rustCall() {
@@ -1512,10 +1462,9 @@ open func tryReceiveBatch(max: UInt32) -> [Frame]  {
     
     /**
      * [`try_receive_batch`](Self::try_receive_batch) with the messages held for the bindings to
-     * read in place (see [`ReceivedBatch`]); `None` when nothing has arrived. The Swift layer's
-     * receive loop uses it: it copies each payload once at most, where the generated code would
-     * copy it three times. A batch of several messages holds at most 1 MiB of payload (one larger
-     * message comes alone); the messages that do not fit stay first in line.
+     * read in place (see [`ReceivedBatch`]); `None` when nothing has arrived. A batch of several
+     * messages holds at most 1 MiB of payload (one larger message comes alone); the messages that
+     * do not fit stay first in line.
      */
 open func tryReceiveInPlace(max: UInt32) -> ReceivedBatch?  {
     return try!  FfiConverterOptionTypeReceivedBatch.lift(try! rustCall() {
@@ -1528,11 +1477,9 @@ open func tryReceiveInPlace(max: UInt32) -> ReceivedBatch?  {
 }
     
     /**
-     * Queues a text, binary, ping or pong frame if that needs no waiting, like
-     * [`send`](Self::send) otherwise: `true` when queued, `false` when the outgoing queue is full,
-     * another send is in progress, the session is closing, or `frame` is a `Close` (then call
-     * `send`, which waits or reports why). A synchronous call, far cheaper across the FFI than an
-     * async one; the bindings try it before `send`.
+     * Queues a text, binary, ping or pong frame if that needs no waiting: `true` when queued,
+     * `false` when the outgoing queue is full, another send is in progress, the session is
+     * closing, or `frame` is a `Close` (then call `send`, which waits or reports why).
      *
      * Errors: `InvalidRequest` as for `send`.
      */
@@ -1549,7 +1496,7 @@ open func trySend(frame: Frame)throws  -> Bool  {
     /**
      * Queues as many of `frames` as fit without waiting, in order, and returns how many: the
      * frames after that count were not queued (pass them to [`send_batch`](Self::send_batch)).
-     * Every frame is checked first, as `send_batch` does; a `Close` frame is never queued here.
+     * Every frame is checked first; a `Close` frame is never queued here.
      *
      * Errors: `InvalidRequest` as for `send_batch`, before anything is queued.
      */
@@ -1564,13 +1511,11 @@ open func trySendBatch(frames: [Frame])throws  -> UInt32  {
 }
     
     /**
-     * [`try_send`](Self::try_send) for a binary message. The payload crosses the FFI as one
-     * block and is taken over without a copy, where a [`Frame`] argument is serialized by the
-     * bindings and copied again here: the Kotlin layer's `send(ByteArray)` uses it. (The Swift
-     * layer sends from its own memory, see `send_in_place`.)
+     * [`try_send`](Self::try_send) for a binary message, which crosses the FFI as one block
+     * rather than a serialized [`Frame`] (the Kotlin layer's `send(ByteArray)`).
      */
-open func trySendBinary(data: Data)throws  -> Bool  {
-    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebSocketError_lift) {
+open func trySendBinary(data: Data) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_uniws_fn_method_clientwebsocketsession_try_send_binary(
             self.uniffiCloneHandle(),
@@ -1581,10 +1526,10 @@ open func trySendBinary(data: Data)throws  -> Bool  {
     
     /**
      * [`try_send`](Self::try_send) for a text message, which crosses the FFI as a string rather
-     * than a serialized [`Frame`]: the Kotlin layer's `send(String)` uses it.
+     * than a serialized [`Frame`] (the Kotlin layer's `send(String)`).
      */
-open func trySendText(text: String)throws  -> Bool  {
-    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebSocketError_lift) {
+open func trySendText(text: String) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_uniws_fn_method_clientwebsocketsession_try_send_text(
             self.uniffiCloneHandle(),
@@ -1594,12 +1539,10 @@ open func trySendText(text: String)throws  -> Bool  {
 }
     
     /**
-     * For the bindings: [`try_send_binary_from`](Self::try_send_binary_from) for the `length`
-     * bytes at `address` in the caller's memory, which must stay readable and unchanged until
-     * the call returns (the Swift layer passes a `Data`'s bytes from inside `withUnsafeBytes`).
-     * Only read during the call. Not part of the Rust API (Rust passes a slice). Unsafe like
-     * UniFFI's own `init(unsafeFromHandle:)`, hence the name: the generated bindings make it
-     * public, and a wrong address crashes the process or sends other memory.
+     * [`try_send_binary`](Self::try_send_binary) for the `length` bytes at `address` in the
+     * caller's memory, masked straight from there into the outbox: the Swift layer's
+     * `send(Data)` passes a `Data`'s bytes from inside `withUnsafeBytes`. The memory must stay
+     * readable and unchanged until the call returns; it is only read during the call.
      *
      * Errors: `InvalidRequest` for a null address with a non-zero length, or a length no slice
      * can have.
@@ -1616,9 +1559,8 @@ open func unsafeTrySendBinaryAt(address: UInt64, length: UInt64)throws  -> Bool 
 }
     
     /**
-     * For the bindings: [`try_send_text_from`](Self::try_send_text_from) for the `length` bytes
-     * of UTF-8 at `address`, under the same terms as
-     * [`unsafe_try_send_binary_at`](Self::unsafe_try_send_binary_at).
+     * [`unsafe_try_send_binary_at`](Self::unsafe_try_send_binary_at) for a text message of
+     * `length` bytes of UTF-8 at `address`, under the same terms.
      *
      * Errors: `InvalidRequest` as there, and for bytes that are not UTF-8 (nothing is sent).
      */
@@ -2071,21 +2013,8 @@ public func FfiConverterTypeReceivedBatch_lower(_ value: ReceivedBatch) -> UInt6
 
 
 /**
- * Opens WebSocket sessions with one configuration.
- *
- * ```no_run
- * # async fn demo() -> uniws::Result<()> {
- * use uniws::{WebSocketClient, WebSocketConfig, WebSocketRequest};
- *
- * let client = WebSocketClient::new(WebSocketConfig::default());
- * let session = client
- * .web_socket_session(WebSocketRequest::new("wss://example.com/ws").header("Authorization", "Bearer token"))
- * .await?;
- * session.send_text("Hello!".into()).await?;
- * let reply = session.receive().await?;
- * session.close().await?;
- * # let _ = reply; Ok(()) }
- * ```
+ * Opens WebSocket sessions with one configuration (the Rust [`WebSocketClient`], for the
+ * bindings).
  */
 public protocol WebSocketClientProtocol: AnyObject, Sendable {
     
@@ -2096,12 +2025,7 @@ public protocol WebSocketClientProtocol: AnyObject, Sendable {
     
     /**
      * Opens a session: resolves and checks the request (before any I/O), connects, upgrades, and
-     * starts the session, all within the connect timeout.
-     *
-     * Called from inside a tokio runtime (a Rust application), the session's socket and tasks live
-     * on that runtime, as with any tokio library: keep it running while the session is in use.
-     * Called from anywhere else (Swift, Kotlin, a plain thread), they live on a runtime the library
-     * owns.
+     * starts the session, all within the connect timeout, on the runtime the library owns.
      *
      * Errors: `InvalidUrl`, `InvalidRequest`, `ConnectFailed`, `ConnectTimeout`, `Tls`,
      * `HandshakeRejected`, `HandshakeInvalid`, `Io`, and `Cancelled` if the caller goes away.
@@ -2116,21 +2040,8 @@ public protocol WebSocketClientProtocol: AnyObject, Sendable {
     
 }
 /**
- * Opens WebSocket sessions with one configuration.
- *
- * ```no_run
- * # async fn demo() -> uniws::Result<()> {
- * use uniws::{WebSocketClient, WebSocketConfig, WebSocketRequest};
- *
- * let client = WebSocketClient::new(WebSocketConfig::default());
- * let session = client
- * .web_socket_session(WebSocketRequest::new("wss://example.com/ws").header("Authorization", "Bearer token"))
- * .await?;
- * session.send_text("Hello!".into()).await?;
- * let reply = session.receive().await?;
- * session.close().await?;
- * # let _ = reply; Ok(()) }
- * ```
+ * Opens WebSocket sessions with one configuration (the Rust [`WebSocketClient`], for the
+ * bindings).
  */
 open class WebSocketClient: WebSocketClientProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -2212,12 +2123,7 @@ open func config() -> WebSocketConfig  {
     
     /**
      * Opens a session: resolves and checks the request (before any I/O), connects, upgrades, and
-     * starts the session, all within the connect timeout.
-     *
-     * Called from inside a tokio runtime (a Rust application), the session's socket and tasks live
-     * on that runtime, as with any tokio library: keep it running while the session is in use.
-     * Called from anywhere else (Swift, Kotlin, a plain thread), they live on a runtime the library
-     * owns.
+     * starts the session, all within the connect timeout, on the runtime the library owns.
      *
      * Errors: `InvalidUrl`, `InvalidRequest`, `ConnectFailed`, `ConnectTimeout`, `Tls`,
      * `HandshakeRejected`, `HandshakeInvalid`, `Io`, and `Cancelled` if the caller goes away.
@@ -4199,19 +4105,121 @@ private let initializationResult: InitializationResult = {
     if (uniffi_uniws_checksum_func_close_code_value() != 21732) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_cancellationtoken_cancel() != 29742) {
+    if (uniffi_uniws_checksum_method_cancellationtoken_cancel() != 35741) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_cancellationtoken_is_cancelled() != 38008) {
+    if (uniffi_uniws_checksum_method_cancellationtoken_is_cancelled() != 22733) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_websocketclient_config() != 6990) {
+    if (uniffi_uniws_checksum_method_websocketclient_config() != 50361) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_websocketclient_web_socket_session() != 63970) {
+    if (uniffi_uniws_checksum_method_websocketclient_web_socket_session() != 22617) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_websocketclient_web_socket_session_with_cancellation() != 705) {
+    if (uniffi_uniws_checksum_method_websocketclient_web_socket_session_with_cancellation() != 26643) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_receivedbatch_count() != 43019) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_receivedbatch_directory_address() != 61162) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_call_info() != 33466) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_close_reason() != 28650) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_close_reason_now() != 5798) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_close_with() != 46981) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_get_max_frame_size() != 61051) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_get_ping_interval() != 61732) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_get_timeout() != 16163) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_is_active() != 52020) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_negotiated_extensions() != 982) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_negotiated_subprotocol() != 63848) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_receive() != 13749) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch() != 48955) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch_with_cancellation() != 20354) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_in_place_with_cancellation() != 44457) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_with_cancellation() != 12749) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_return_unread() != 7828) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_send() != 14336) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_send_batch() != 11229) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_send_binary() != 15258) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_send_text() != 26748) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_send_with_cancellation() != 21004) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_set_max_frame_size() != 62119) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_set_ping_interval() != 37512) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_set_timeout() != 38747) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch() != 20230) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_in_place() != 56570) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send() != 888) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_batch() != 46556) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary() != 17768) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text() != 46921) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_binary_at() != 59036) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_text_at() != 14062) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_headers_contains() != 14430) {
@@ -4232,112 +4240,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_uniws_checksum_method_headers_size() != 62630) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_receivedbatch_count() != 60226) {
+    if (uniffi_uniws_checksum_constructor_cancellationtoken_new() != 48818) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_receivedbatch_directory_address() != 45505) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_call_info() != 4001) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_close_reason() != 4041) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_close_reason_now() != 30099) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_close_with() != 38152) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_get_max_frame_size() != 41534) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_get_ping_interval() != 32467) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_get_timeout() != 54081) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_is_active() != 28925) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_negotiated_extensions() != 5354) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_negotiated_subprotocol() != 64855) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_receive() != 31739) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch() != 11509) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch_with_cancellation() != 41503) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_in_place_with_cancellation() != 24681) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_with_cancellation() != 10256) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_return_unread() != 42386) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_send() != 13799) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_send_batch() != 19972) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_send_binary() != 58643) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_send_text() != 43982) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_send_with_cancellation() != 27181) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_set_max_frame_size() != 62612) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_set_ping_interval() != 63891) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_set_timeout() != 55817) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch() != 13693) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_in_place() != 20320) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send() != 21991) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_batch() != 26446) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary() != 18104) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text() != 22916) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_binary_at() != 37582) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_text_at() != 45380) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_constructor_cancellationtoken_new() != 61895) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_uniws_checksum_constructor_websocketclient_new() != 18094) {
+    if (uniffi_uniws_checksum_constructor_websocketclient_new() != 46619) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_constructor_headers_new() != 35158) {

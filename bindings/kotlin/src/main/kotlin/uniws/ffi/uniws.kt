@@ -697,18 +697,6 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_uniws_checksum_method_websocketclient_web_socket_session_with_cancellation(
     ): Int
-    external fun uniffi_uniws_checksum_method_headers_contains(
-    ): Int
-    external fun uniffi_uniws_checksum_method_headers_entries(
-    ): Int
-    external fun uniffi_uniws_checksum_method_headers_get(
-    ): Int
-    external fun uniffi_uniws_checksum_method_headers_get_all(
-    ): Int
-    external fun uniffi_uniws_checksum_method_headers_names(
-    ): Int
-    external fun uniffi_uniws_checksum_method_headers_size(
-    ): Int
     external fun uniffi_uniws_checksum_method_receivedbatch_count(
     ): Int
     external fun uniffi_uniws_checksum_method_receivedbatch_directory_address(
@@ -777,6 +765,18 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_text_at(
     ): Int
+    external fun uniffi_uniws_checksum_method_headers_contains(
+    ): Int
+    external fun uniffi_uniws_checksum_method_headers_entries(
+    ): Int
+    external fun uniffi_uniws_checksum_method_headers_get(
+    ): Int
+    external fun uniffi_uniws_checksum_method_headers_get_all(
+    ): Int
+    external fun uniffi_uniws_checksum_method_headers_names(
+    ): Int
+    external fun uniffi_uniws_checksum_method_headers_size(
+    ): Int
     external fun uniffi_uniws_checksum_constructor_cancellationtoken_new(
     ): Int
     external fun uniffi_uniws_checksum_constructor_websocketclient_new(
@@ -825,24 +825,6 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_uniws_fn_method_websocketclient_web_socket_session_with_cancellation(`ptr`: Long,`request`: RustBuffer.ByValue,`token`: Long,
     ): Long
-    external fun uniffi_uniws_fn_clone_headers(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_uniws_fn_free_headers(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_uniws_fn_constructor_headers_new(`entries`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_uniws_fn_method_headers_contains(`ptr`: Long,`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Byte
-    external fun uniffi_uniws_fn_method_headers_entries(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_uniws_fn_method_headers_get(`ptr`: Long,`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_uniws_fn_method_headers_get_all(`ptr`: Long,`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_uniws_fn_method_headers_names(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_uniws_fn_method_headers_size(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Int
     external fun uniffi_uniws_fn_clone_receivedbatch(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_uniws_fn_free_receivedbatch(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -919,6 +901,24 @@ internal object UniffiLib {
     ): Byte
     external fun uniffi_uniws_fn_method_clientwebsocketsession_unsafe_try_send_text_at(`ptr`: Long,`address`: Long,`length`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
+    external fun uniffi_uniws_fn_clone_headers(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_uniws_fn_free_headers(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_uniws_fn_constructor_headers_new(`entries`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_uniws_fn_method_headers_contains(`ptr`: Long,`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_uniws_fn_method_headers_entries(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_uniws_fn_method_headers_get(`ptr`: Long,`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_uniws_fn_method_headers_get_all(`ptr`: Long,`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_uniws_fn_method_headers_names(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_uniws_fn_method_headers_size(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
     external fun uniffi_uniws_fn_func_close_code_from_value(`value`: Short,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_uniws_fn_func_close_code_value(`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1048,19 +1048,121 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_uniws_checksum_func_close_code_value() and 0xFFFF) != 21732) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_cancellationtoken_cancel() and 0xFFFF) != 29742) {
+    if ((lib.uniffi_uniws_checksum_method_cancellationtoken_cancel() and 0xFFFF) != 35741) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_cancellationtoken_is_cancelled() and 0xFFFF) != 38008) {
+    if ((lib.uniffi_uniws_checksum_method_cancellationtoken_is_cancelled() and 0xFFFF) != 22733) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_websocketclient_config() and 0xFFFF) != 6990) {
+    if ((lib.uniffi_uniws_checksum_method_websocketclient_config() and 0xFFFF) != 50361) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_websocketclient_web_socket_session() and 0xFFFF) != 63970) {
+    if ((lib.uniffi_uniws_checksum_method_websocketclient_web_socket_session() and 0xFFFF) != 22617) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_websocketclient_web_socket_session_with_cancellation() and 0xFFFF) != 705) {
+    if ((lib.uniffi_uniws_checksum_method_websocketclient_web_socket_session_with_cancellation() and 0xFFFF) != 26643) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_receivedbatch_count() and 0xFFFF) != 43019) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_receivedbatch_directory_address() and 0xFFFF) != 61162) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_call_info() and 0xFFFF) != 33466) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_close_reason() and 0xFFFF) != 28650) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_close_reason_now() and 0xFFFF) != 5798) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_close_with() and 0xFFFF) != 46981) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_get_max_frame_size() and 0xFFFF) != 61051) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_get_ping_interval() and 0xFFFF) != 61732) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_get_timeout() and 0xFFFF) != 16163) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_is_active() and 0xFFFF) != 52020) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_negotiated_extensions() and 0xFFFF) != 982) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_negotiated_subprotocol() and 0xFFFF) != 63848) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive() and 0xFFFF) != 13749) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch() and 0xFFFF) != 48955) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch_with_cancellation() and 0xFFFF) != 20354) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_in_place_with_cancellation() and 0xFFFF) != 44457) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_with_cancellation() and 0xFFFF) != 12749) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_return_unread() and 0xFFFF) != 7828) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_send() and 0xFFFF) != 14336) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_send_batch() and 0xFFFF) != 11229) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_send_binary() and 0xFFFF) != 15258) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_send_text() and 0xFFFF) != 26748) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_send_with_cancellation() and 0xFFFF) != 21004) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_set_max_frame_size() and 0xFFFF) != 62119) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_set_ping_interval() and 0xFFFF) != 37512) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_set_timeout() and 0xFFFF) != 38747) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch() and 0xFFFF) != 20230) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_in_place() and 0xFFFF) != 56570) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send() and 0xFFFF) != 888) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_batch() and 0xFFFF) != 46556) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary() and 0xFFFF) != 17768) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text() and 0xFFFF) != 46921) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_binary_at() and 0xFFFF) != 59036) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_text_at() and 0xFFFF) != 14062) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_headers_contains() and 0xFFFF) != 14430) {
@@ -1081,112 +1183,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_uniws_checksum_method_headers_size() and 0xFFFF) != 62630) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_receivedbatch_count() and 0xFFFF) != 60226) {
+    if ((lib.uniffi_uniws_checksum_constructor_cancellationtoken_new() and 0xFFFF) != 48818) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_receivedbatch_directory_address() and 0xFFFF) != 45505) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_call_info() and 0xFFFF) != 4001) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_close_reason() and 0xFFFF) != 4041) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_close_reason_now() and 0xFFFF) != 30099) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_close_with() and 0xFFFF) != 38152) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_get_max_frame_size() and 0xFFFF) != 41534) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_get_ping_interval() and 0xFFFF) != 32467) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_get_timeout() and 0xFFFF) != 54081) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_is_active() and 0xFFFF) != 28925) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_negotiated_extensions() and 0xFFFF) != 5354) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_negotiated_subprotocol() and 0xFFFF) != 64855) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive() and 0xFFFF) != 31739) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch() and 0xFFFF) != 11509) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch_with_cancellation() and 0xFFFF) != 41503) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_in_place_with_cancellation() and 0xFFFF) != 24681) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_with_cancellation() and 0xFFFF) != 10256) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_return_unread() and 0xFFFF) != 42386) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_send() and 0xFFFF) != 13799) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_send_batch() and 0xFFFF) != 19972) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_send_binary() and 0xFFFF) != 58643) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_send_text() and 0xFFFF) != 43982) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_send_with_cancellation() and 0xFFFF) != 27181) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_set_max_frame_size() and 0xFFFF) != 62612) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_set_ping_interval() and 0xFFFF) != 63891) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_set_timeout() and 0xFFFF) != 55817) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch() and 0xFFFF) != 13693) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_in_place() and 0xFFFF) != 20320) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send() and 0xFFFF) != 21991) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_batch() and 0xFFFF) != 26446) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary() and 0xFFFF) != 18104) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text() and 0xFFFF) != 22916) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_binary_at() and 0xFFFF) != 37582) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_text_at() and 0xFFFF) != 45380) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_constructor_cancellationtoken_new() and 0xFFFF) != 61895) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_uniws_checksum_constructor_websocketclient_new() and 0xFFFF) != 18094) {
+    if ((lib.uniffi_uniws_checksum_constructor_websocketclient_new() and 0xFFFF) != 46619) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_constructor_headers_new() and 0xFFFF) != 35158) {
@@ -2001,11 +2001,8 @@ public object FfiConverterTypeCancellationToken: FfiConverter<CancellationToken,
 
 
 /**
- * An open WebSocket session, like Ktor's `DefaultClientWebSocketSession`.
- *
- * Sending writes frames at once or queues them for the session's writer (waiting only while the
- * outgoing queue is full); [`receive`](Self::receive) returns complete messages in order. Pings
- * from the peer are answered automatically. Dropping the last reference closes the session with 1000 in the background.
+ * An open WebSocket session (the Rust [`ClientWebSocketSession`], for the bindings). Dropping the
+ * last reference closes the session with 1000 in the background.
  */
 public interface ClientWebSocketSessionInterface {
     
@@ -2015,9 +2012,7 @@ public interface ClientWebSocketSessionInterface {
     fun `callInfo`(): HttpCall
     
     /**
-     * Waits for the session to end and returns why: the peer's close frame (1005 if it was empty),
-     * the code uniws sent when it failed the session, or 1006 when the connection ended without a
-     * close frame.
+     * Waits for the session to end and returns why (see the Rust `close_reason`).
      */
     suspend fun `closeReason`(): CloseReason
     
@@ -2028,8 +2023,7 @@ public interface ClientWebSocketSessionInterface {
     
     /**
      * Closes the session: sends a close frame with `reason` (default `1000 NORMAL`) after the
-     * frames already queued, then waits for the peer's close frame and the end of the connection,
-     * at most the close timeout. Calling it again, or on an ended session, just waits for the end.
+     * frames already queued, then waits for the closing handshake, at most the close timeout.
      *
      * Errors: `InvalidRequest` for a code that may not be sent or a message over 123 bytes.
      * (Named `close_with` because a method named `close` breaks the Kotlin bindings; the Swift and
@@ -2068,21 +2062,14 @@ public interface ClientWebSocketSessionInterface {
     fun `negotiatedSubprotocol`(): kotlin.String?
     
     /**
-     * Receives the next complete message (`Text` or `Binary`), in order.
-     *
-     * Messages that arrived before the session failed are delivered first; then this returns the
-     * failure once (`ProtocolViolation`, `FrameTooBig`, `PingTimeout`, `Io`), and `Closed` with
-     * the close reason ever after. Cancel-safe: dropping the call consumes nothing.
+     * Receives the next complete message (`Text` or `Binary`), in order; messages handed back
+     * unread come first. Errors as for the Rust `receive`.
      */
     suspend fun `receive`(): Frame
     
     /**
-     * Receives up to `max` messages at once: waits for the first like [`receive`](Self::receive),
-     * then adds those that have already arrived, in order. Bindings use it to cross the FFI once
-     * per batch instead of once per message; `max` of 0 is treated as 1.
-     *
-     * Errors and cancellation as for `receive`: a batch never holds an error, so messages that
-     * arrived before a failure come first and the failure is the next call's result.
+     * Receives up to `max` messages at once: waits for the first, then adds those that have
+     * already arrived, in order; `max` of 0 is treated as 1.
      */
     suspend fun `receiveBatch`(`max`: kotlin.UInt): List<Frame>
     
@@ -2099,8 +2086,8 @@ public interface ClientWebSocketSessionInterface {
     suspend fun `receiveInPlaceWithCancellation`(`max`: kotlin.UInt, `token`: CancellationToken): ReceivedBatch
     
     /**
-     * [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled, leaving
-     * the next message for the next call.
+     * [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled,
+     * leaving the next message for the next call.
      */
     suspend fun `receiveWithCancellation`(`token`: CancellationToken): Frame
     
@@ -2114,7 +2101,7 @@ public interface ClientWebSocketSessionInterface {
     
     /**
      * Sends any frame. Text, binary, ping and pong frames are queued in order; a `Close` frame
-     * starts the closing handshake without waiting for it (see [`close_with`](Self::close_with)).
+     * starts the closing handshake without waiting for it.
      *
      * Errors: `InvalidRequest` for a control payload over 125 bytes or a close code that may not be
      * sent; `Closed` once the session is closing or closed.
@@ -2122,13 +2109,7 @@ public interface ClientWebSocketSessionInterface {
     suspend fun `send`(`frame`: Frame)
     
     /**
-     * Sends `frames` in order, as one call: every frame is checked first, so an invalid one
-     * (`InvalidRequest`) fails the call before anything is queued. A `Close` frame may only come
-     * last; it starts the closing handshake after the others.
-     *
-     * Errors: `Closed` once the session is closing or closed (frames before that point were
-     * queued). Cancelled while waiting for room in the queue, a prefix of `frames` may have been
-     * queued.
+     * Sends `frames` in order, as one call (see the Rust `send_batch`).
      */
     suspend fun `sendBatch`(`frames`: List<Frame>)
     
@@ -2143,8 +2124,8 @@ public interface ClientWebSocketSessionInterface {
     suspend fun `sendText`(`text`: kotlin.String)
     
     /**
-     * [`send`](Self::send) that returns `Cancelled` if `token` is cancelled while it waits for room
-     * in the outgoing queue (the frame is then not sent).
+     * [`send`](Self::send) that returns `Cancelled` if `token` is cancelled while it waits for
+     * room in the outgoing queue (the frame is then not sent).
      */
     suspend fun `sendWithCancellation`(`frame`: Frame, `token`: CancellationToken)
     
@@ -2165,27 +2146,22 @@ public interface ClientWebSocketSessionInterface {
     
     /**
      * Takes up to `max` messages that have already arrived, without waiting: an empty list when
-     * none has (or the session has ended: [`receive`](Self::receive) then reports how). A
-     * synchronous call, far cheaper across the FFI than an async one; the bindings try it before
-     * waiting in `receive_batch`.
+     * none has (or the session has ended: `receive` then reports how).
      */
     fun `tryReceiveBatch`(`max`: kotlin.UInt): List<Frame>
     
     /**
      * [`try_receive_batch`](Self::try_receive_batch) with the messages held for the bindings to
-     * read in place (see [`ReceivedBatch`]); `None` when nothing has arrived. The Swift layer's
-     * receive loop uses it: it copies each payload once at most, where the generated code would
-     * copy it three times. A batch of several messages holds at most 1 MiB of payload (one larger
-     * message comes alone); the messages that do not fit stay first in line.
+     * read in place (see [`ReceivedBatch`]); `None` when nothing has arrived. A batch of several
+     * messages holds at most 1 MiB of payload (one larger message comes alone); the messages that
+     * do not fit stay first in line.
      */
     fun `tryReceiveInPlace`(`max`: kotlin.UInt): ReceivedBatch?
     
     /**
-     * Queues a text, binary, ping or pong frame if that needs no waiting, like
-     * [`send`](Self::send) otherwise: `true` when queued, `false` when the outgoing queue is full,
-     * another send is in progress, the session is closing, or `frame` is a `Close` (then call
-     * `send`, which waits or reports why). A synchronous call, far cheaper across the FFI than an
-     * async one; the bindings try it before `send`.
+     * Queues a text, binary, ping or pong frame if that needs no waiting: `true` when queued,
+     * `false` when the outgoing queue is full, another send is in progress, the session is
+     * closing, or `frame` is a `Close` (then call `send`, which waits or reports why).
      *
      * Errors: `InvalidRequest` as for `send`.
      */
@@ -2194,33 +2170,29 @@ public interface ClientWebSocketSessionInterface {
     /**
      * Queues as many of `frames` as fit without waiting, in order, and returns how many: the
      * frames after that count were not queued (pass them to [`send_batch`](Self::send_batch)).
-     * Every frame is checked first, as `send_batch` does; a `Close` frame is never queued here.
+     * Every frame is checked first; a `Close` frame is never queued here.
      *
      * Errors: `InvalidRequest` as for `send_batch`, before anything is queued.
      */
     fun `trySendBatch`(`frames`: List<Frame>): kotlin.UInt
     
     /**
-     * [`try_send`](Self::try_send) for a binary message. The payload crosses the FFI as one
-     * block and is taken over without a copy, where a [`Frame`] argument is serialized by the
-     * bindings and copied again here: the Kotlin layer's `send(ByteArray)` uses it. (The Swift
-     * layer sends from its own memory, see `send_in_place`.)
+     * [`try_send`](Self::try_send) for a binary message, which crosses the FFI as one block
+     * rather than a serialized [`Frame`] (the Kotlin layer's `send(ByteArray)`).
      */
     fun `trySendBinary`(`data`: kotlin.ByteArray): kotlin.Boolean
     
     /**
      * [`try_send`](Self::try_send) for a text message, which crosses the FFI as a string rather
-     * than a serialized [`Frame`]: the Kotlin layer's `send(String)` uses it.
+     * than a serialized [`Frame`] (the Kotlin layer's `send(String)`).
      */
     fun `trySendText`(`text`: kotlin.String): kotlin.Boolean
     
     /**
-     * For the bindings: [`try_send_binary_from`](Self::try_send_binary_from) for the `length`
-     * bytes at `address` in the caller's memory, which must stay readable and unchanged until
-     * the call returns (the Swift layer passes a `Data`'s bytes from inside `withUnsafeBytes`).
-     * Only read during the call. Not part of the Rust API (Rust passes a slice). Unsafe like
-     * UniFFI's own `init(unsafeFromHandle:)`, hence the name: the generated bindings make it
-     * public, and a wrong address crashes the process or sends other memory.
+     * [`try_send_binary`](Self::try_send_binary) for the `length` bytes at `address` in the
+     * caller's memory, masked straight from there into the outbox: the Swift layer's
+     * `send(Data)` passes a `Data`'s bytes from inside `withUnsafeBytes`. The memory must stay
+     * readable and unchanged until the call returns; it is only read during the call.
      *
      * Errors: `InvalidRequest` for a null address with a non-zero length, or a length no slice
      * can have.
@@ -2228,9 +2200,8 @@ public interface ClientWebSocketSessionInterface {
     fun `unsafeTrySendBinaryAt`(`address`: kotlin.ULong, `length`: kotlin.ULong): kotlin.Boolean
     
     /**
-     * For the bindings: [`try_send_text_from`](Self::try_send_text_from) for the `length` bytes
-     * of UTF-8 at `address`, under the same terms as
-     * [`unsafe_try_send_binary_at`](Self::unsafe_try_send_binary_at).
+     * [`unsafe_try_send_binary_at`](Self::unsafe_try_send_binary_at) for a text message of
+     * `length` bytes of UTF-8 at `address`, under the same terms.
      *
      * Errors: `InvalidRequest` as there, and for bytes that are not UTF-8 (nothing is sent).
      */
@@ -2240,11 +2211,8 @@ public interface ClientWebSocketSessionInterface {
 }
 
 /**
- * An open WebSocket session, like Ktor's `DefaultClientWebSocketSession`.
- *
- * Sending writes frames at once or queues them for the session's writer (waiting only while the
- * outgoing queue is full); [`receive`](Self::receive) returns complete messages in order. Pings
- * from the peer are answered automatically. Dropping the last reference closes the session with 1000 in the background.
+ * An open WebSocket session (the Rust [`ClientWebSocketSession`], for the bindings). Dropping the
+ * last reference closes the session with 1000 in the background.
  */
 open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSessionInterface
 {
@@ -2365,9 +2333,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
 
     
     /**
-     * Waits for the session to end and returns why: the peer's close frame (1005 if it was empty),
-     * the code uniws sent when it failed the session, or 1006 when the connection ended without a
-     * close frame.
+     * Waits for the session to end and returns why (see the Rust `close_reason`).
      */
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
     override suspend fun `closeReason`() : CloseReason {
@@ -2407,8 +2373,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     
     /**
      * Closes the session: sends a close frame with `reason` (default `1000 NORMAL`) after the
-     * frames already queued, then waits for the peer's close frame and the end of the connection,
-     * at most the close timeout. Calling it again, or on an ended session, just waits for the end.
+     * frames already queued, then waits for the closing handshake, at most the close timeout.
      *
      * Errors: `InvalidRequest` for a code that may not be sent or a message over 123 bytes.
      * (Named `close_with` because a method named `close` breaks the Kotlin bindings; the Swift and
@@ -2534,11 +2499,8 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
 
     
     /**
-     * Receives the next complete message (`Text` or `Binary`), in order.
-     *
-     * Messages that arrived before the session failed are delivered first; then this returns the
-     * failure once (`ProtocolViolation`, `FrameTooBig`, `PingTimeout`, `Io`), and `Closed` with
-     * the close reason ever after. Cancel-safe: dropping the call consumes nothing.
+     * Receives the next complete message (`Text` or `Binary`), in order; messages handed back
+     * unread come first. Errors as for the Rust `receive`.
      */
     @Throws(WebSocketException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -2562,12 +2524,8 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
 
     
     /**
-     * Receives up to `max` messages at once: waits for the first like [`receive`](Self::receive),
-     * then adds those that have already arrived, in order. Bindings use it to cross the FFI once
-     * per batch instead of once per message; `max` of 0 is treated as 1.
-     *
-     * Errors and cancellation as for `receive`: a batch never holds an error, so messages that
-     * arrived before a failure come first and the failure is the next call's result.
+     * Receives up to `max` messages at once: waits for the first, then adds those that have
+     * already arrived, in order; `max` of 0 is treated as 1.
      */
     @Throws(WebSocketException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -2646,8 +2604,8 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
 
     
     /**
-     * [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled, leaving
-     * the next message for the next call.
+     * [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled,
+     * leaving the next message for the next call.
      */
     @Throws(WebSocketException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -2692,7 +2650,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     
     /**
      * Sends any frame. Text, binary, ping and pong frames are queued in order; a `Close` frame
-     * starts the closing handshake without waiting for it (see [`close_with`](Self::close_with)).
+     * starts the closing handshake without waiting for it.
      *
      * Errors: `InvalidRequest` for a control payload over 125 bytes or a close code that may not be
      * sent; `Closed` once the session is closing or closed.
@@ -2721,13 +2679,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
 
     
     /**
-     * Sends `frames` in order, as one call: every frame is checked first, so an invalid one
-     * (`InvalidRequest`) fails the call before anything is queued. A `Close` frame may only come
-     * last; it starts the closing handshake after the others.
-     *
-     * Errors: `Closed` once the session is closing or closed (frames before that point were
-     * queued). Cancelled while waiting for room in the queue, a prefix of `frames` may have been
-     * queued.
+     * Sends `frames` in order, as one call (see the Rust `send_batch`).
      */
     @Throws(WebSocketException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -2805,8 +2757,8 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
 
     
     /**
-     * [`send`](Self::send) that returns `Cancelled` if `token` is cancelled while it waits for room
-     * in the outgoing queue (the frame is then not sent).
+     * [`send`](Self::send) that returns `Cancelled` if `token` is cancelled while it waits for
+     * room in the outgoing queue (the frame is then not sent).
      */
     @Throws(WebSocketException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -2882,9 +2834,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     
     /**
      * Takes up to `max` messages that have already arrived, without waiting: an empty list when
-     * none has (or the session has ended: [`receive`](Self::receive) then reports how). A
-     * synchronous call, far cheaper across the FFI than an async one; the bindings try it before
-     * waiting in `receive_batch`.
+     * none has (or the session has ended: `receive` then reports how).
      */override fun `tryReceiveBatch`(`max`: kotlin.UInt): List<Frame> {
             return FfiConverterSequenceTypeFrame.lift(
     callWithHandle {
@@ -2902,10 +2852,9 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     
     /**
      * [`try_receive_batch`](Self::try_receive_batch) with the messages held for the bindings to
-     * read in place (see [`ReceivedBatch`]); `None` when nothing has arrived. The Swift layer's
-     * receive loop uses it: it copies each payload once at most, where the generated code would
-     * copy it three times. A batch of several messages holds at most 1 MiB of payload (one larger
-     * message comes alone); the messages that do not fit stay first in line.
+     * read in place (see [`ReceivedBatch`]); `None` when nothing has arrived. A batch of several
+     * messages holds at most 1 MiB of payload (one larger message comes alone); the messages that
+     * do not fit stay first in line.
      */override fun `tryReceiveInPlace`(`max`: kotlin.UInt): ReceivedBatch? {
             return FfiConverterOptionalTypeReceivedBatch.lift(
     callWithHandle {
@@ -2922,11 +2871,9 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
 
     
     /**
-     * Queues a text, binary, ping or pong frame if that needs no waiting, like
-     * [`send`](Self::send) otherwise: `true` when queued, `false` when the outgoing queue is full,
-     * another send is in progress, the session is closing, or `frame` is a `Close` (then call
-     * `send`, which waits or reports why). A synchronous call, far cheaper across the FFI than an
-     * async one; the bindings try it before `send`.
+     * Queues a text, binary, ping or pong frame if that needs no waiting: `true` when queued,
+     * `false` when the outgoing queue is full, another send is in progress, the session is
+     * closing, or `frame` is a `Close` (then call `send`, which waits or reports why).
      *
      * Errors: `InvalidRequest` as for `send`.
      */
@@ -2948,7 +2895,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     /**
      * Queues as many of `frames` as fit without waiting, in order, and returns how many: the
      * frames after that count were not queued (pass them to [`send_batch`](Self::send_batch)).
-     * Every frame is checked first, as `send_batch` does; a `Close` frame is never queued here.
+     * Every frame is checked first; a `Close` frame is never queued here.
      *
      * Errors: `InvalidRequest` as for `send_batch`, before anything is queued.
      */
@@ -2968,15 +2915,12 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
 
     
     /**
-     * [`try_send`](Self::try_send) for a binary message. The payload crosses the FFI as one
-     * block and is taken over without a copy, where a [`Frame`] argument is serialized by the
-     * bindings and copied again here: the Kotlin layer's `send(ByteArray)` uses it. (The Swift
-     * layer sends from its own memory, see `send_in_place`.)
-     */
-    @Throws(WebSocketException::class)override fun `trySendBinary`(`data`: kotlin.ByteArray): kotlin.Boolean {
+     * [`try_send`](Self::try_send) for a binary message, which crosses the FFI as one block
+     * rather than a serialized [`Frame`] (the Kotlin layer's `send(ByteArray)`).
+     */override fun `trySendBinary`(`data`: kotlin.ByteArray): kotlin.Boolean {
             return FfiConverterBoolean.lift(
     callWithHandle {
-    uniffiRustCallWithError(WebSocketException) { _status ->
+    uniffiRustCall() { _status ->
     UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_send_binary(
         it,
         
@@ -2990,12 +2934,11 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     
     /**
      * [`try_send`](Self::try_send) for a text message, which crosses the FFI as a string rather
-     * than a serialized [`Frame`]: the Kotlin layer's `send(String)` uses it.
-     */
-    @Throws(WebSocketException::class)override fun `trySendText`(`text`: kotlin.String): kotlin.Boolean {
+     * than a serialized [`Frame`] (the Kotlin layer's `send(String)`).
+     */override fun `trySendText`(`text`: kotlin.String): kotlin.Boolean {
             return FfiConverterBoolean.lift(
     callWithHandle {
-    uniffiRustCallWithError(WebSocketException) { _status ->
+    uniffiRustCall() { _status ->
     UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_send_text(
         it,
         
@@ -3008,12 +2951,10 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
 
     
     /**
-     * For the bindings: [`try_send_binary_from`](Self::try_send_binary_from) for the `length`
-     * bytes at `address` in the caller's memory, which must stay readable and unchanged until
-     * the call returns (the Swift layer passes a `Data`'s bytes from inside `withUnsafeBytes`).
-     * Only read during the call. Not part of the Rust API (Rust passes a slice). Unsafe like
-     * UniFFI's own `init(unsafeFromHandle:)`, hence the name: the generated bindings make it
-     * public, and a wrong address crashes the process or sends other memory.
+     * [`try_send_binary`](Self::try_send_binary) for the `length` bytes at `address` in the
+     * caller's memory, masked straight from there into the outbox: the Swift layer's
+     * `send(Data)` passes a `Data`'s bytes from inside `withUnsafeBytes`. The memory must stay
+     * readable and unchanged until the call returns; it is only read during the call.
      *
      * Errors: `InvalidRequest` for a null address with a non-zero length, or a length no slice
      * can have.
@@ -3035,9 +2976,8 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
 
     
     /**
-     * For the bindings: [`try_send_text_from`](Self::try_send_text_from) for the `length` bytes
-     * of UTF-8 at `address`, under the same terms as
-     * [`unsafe_try_send_binary_at`](Self::unsafe_try_send_binary_at).
+     * [`unsafe_try_send_binary_at`](Self::unsafe_try_send_binary_at) for a text message of
+     * `length` bytes of UTF-8 at `address`, under the same terms.
      *
      * Errors: `InvalidRequest` as there, and for bytes that are not UTF-8 (nothing is sent).
      */
@@ -3878,21 +3818,8 @@ public object FfiConverterTypeReceivedBatch: FfiConverter<ReceivedBatch, Long> {
 
 
 /**
- * Opens WebSocket sessions with one configuration.
- *
- * ```no_run
- * # async fn demo() -> uniws::Result<()> {
- * use uniws::{WebSocketClient, WebSocketConfig, WebSocketRequest};
- *
- * let client = WebSocketClient::new(WebSocketConfig::default());
- * let session = client
- * .web_socket_session(WebSocketRequest::new("wss://example.com/ws").header("Authorization", "Bearer token"))
- * .await?;
- * session.send_text("Hello!".into()).await?;
- * let reply = session.receive().await?;
- * session.close().await?;
- * # let _ = reply; Ok(()) }
- * ```
+ * Opens WebSocket sessions with one configuration (the Rust [`WebSocketClient`], for the
+ * bindings).
  */
 public interface WebSocketClientInterface {
     
@@ -3903,12 +3830,7 @@ public interface WebSocketClientInterface {
     
     /**
      * Opens a session: resolves and checks the request (before any I/O), connects, upgrades, and
-     * starts the session, all within the connect timeout.
-     *
-     * Called from inside a tokio runtime (a Rust application), the session's socket and tasks live
-     * on that runtime, as with any tokio library: keep it running while the session is in use.
-     * Called from anywhere else (Swift, Kotlin, a plain thread), they live on a runtime the library
-     * owns.
+     * starts the session, all within the connect timeout, on the runtime the library owns.
      *
      * Errors: `InvalidUrl`, `InvalidRequest`, `ConnectFailed`, `ConnectTimeout`, `Tls`,
      * `HandshakeRejected`, `HandshakeInvalid`, `Io`, and `Cancelled` if the caller goes away.
@@ -3925,21 +3847,8 @@ public interface WebSocketClientInterface {
 }
 
 /**
- * Opens WebSocket sessions with one configuration.
- *
- * ```no_run
- * # async fn demo() -> uniws::Result<()> {
- * use uniws::{WebSocketClient, WebSocketConfig, WebSocketRequest};
- *
- * let client = WebSocketClient::new(WebSocketConfig::default());
- * let session = client
- * .web_socket_session(WebSocketRequest::new("wss://example.com/ws").header("Authorization", "Bearer token"))
- * .await?;
- * session.send_text("Hello!".into()).await?;
- * let reply = session.receive().await?;
- * session.close().await?;
- * # let _ = reply; Ok(()) }
- * ```
+ * Opens WebSocket sessions with one configuration (the Rust [`WebSocketClient`], for the
+ * bindings).
  */
 open class WebSocketClient: Disposable, AutoCloseable, WebSocketClientInterface
 {
@@ -4074,12 +3983,7 @@ open class WebSocketClient: Disposable, AutoCloseable, WebSocketClientInterface
     
     /**
      * Opens a session: resolves and checks the request (before any I/O), connects, upgrades, and
-     * starts the session, all within the connect timeout.
-     *
-     * Called from inside a tokio runtime (a Rust application), the session's socket and tasks live
-     * on that runtime, as with any tokio library: keep it running while the session is in use.
-     * Called from anywhere else (Swift, Kotlin, a plain thread), they live on a runtime the library
-     * owns.
+     * starts the session, all within the connect timeout, on the runtime the library owns.
      *
      * Errors: `InvalidUrl`, `InvalidRequest`, `ConnectFailed`, `ConnectTimeout`, `Tls`,
      * `HandshakeRejected`, `HandshakeInvalid`, `Io`, and `Cancelled` if the caller goes away.

@@ -12,7 +12,7 @@ use crate::error::{Result, WebSocketError};
 /// [`cancel`](Self::cancel) from anywhere: the call returns `Cancelled` promptly, having consumed
 /// nothing (a cancelled receive leaves the next message for the next receive).
 #[derive(Debug, uniffi::Object)]
-pub struct CancellationToken {
+pub(crate) struct CancellationToken {
     cancelled: watch::Sender<bool>,
 }
 
@@ -28,17 +28,17 @@ impl Default for CancellationToken {
 impl CancellationToken {
     /// A token that is not cancelled yet.
     #[uniffi::constructor]
-    pub fn new() -> Arc<Self> {
+    pub(crate) fn new() -> Arc<Self> {
         Arc::new(Self::default())
     }
 
     /// Cancels every call waiting on this token, now and later.
-    pub fn cancel(&self) {
+    pub(crate) fn cancel(&self) {
         self.cancelled.send_replace(true);
     }
 
     /// Whether [`cancel`](Self::cancel) has been called.
-    pub fn is_cancelled(&self) -> bool {
+    pub(crate) fn is_cancelled(&self) -> bool {
         *self.cancelled.borrow()
     }
 }

@@ -61,7 +61,7 @@ const HEADER: usize = 4;
 /// to the application as its own, to read or even to write, as long as they keep the batch alive
 /// until it is done with them. The others the bindings may only read.
 #[derive(uniffi::Object)]
-pub struct ReceivedBatch {
+pub(crate) struct ReceivedBatch {
     /// The payloads, only ever dropped: the directory points into them.
     payloads: Vec<Held>,
     directory: Vec<u8>,
@@ -120,10 +120,11 @@ impl ReceivedBatch {
     }
 }
 
+#[cfg(test)]
 impl ReceivedBatch {
     /// The number of frames, then where each frame's payload is, in order (see the module's
     /// documentation for the layout). The addresses stay valid while this batch lives.
-    pub fn directory(&self) -> &[u8] {
+    pub(crate) fn directory(&self) -> &[u8] {
         &self.directory
     }
 }
@@ -133,12 +134,12 @@ impl ReceivedBatch {
     /// The address of the [`directory`](Self::directory), which the bindings read in place while
     /// they hold the batch (its first 4 bytes say how many entries follow): one call and no copy
     /// per batch, where returning the directory would allocate and copy it twice.
-    pub fn directory_address(&self) -> u64 {
+    fn directory_address(&self) -> u64 {
         self.directory.as_ptr() as u64
     }
 
     /// How many frames the batch holds.
-    pub fn count(&self) -> u32 {
+    pub(crate) fn count(&self) -> u32 {
         u32::try_from(self.payloads.len()).unwrap_or(u32::MAX)
     }
 }
