@@ -11,12 +11,11 @@ use crate::request::WebSocketRequest;
 /// Opens WebSocket sessions with one configuration (the Rust [`WebSocketClient`], for the
 /// bindings).
 #[derive(Debug, uniffi::Object)]
-#[uniffi(name = "WebSocketClient")]
 pub(crate) struct FfiClient {
     client: WebSocketClient,
 }
 
-#[uniffi::export(name = "WebSocketClient")]
+#[uniffi::export]
 impl FfiClient {
     /// A client with `config` (default: `WebSocketConfig()`). Never fails: a bad TLS setting is
     /// reported by the first `wss://` session it affects.

@@ -1,6 +1,7 @@
 //! Everything that exists only for the Swift and Kotlin bindings, apart from the Rust API.
 //!
-//! The bindings see the core through the objects here: `FfiClient` and [`FfiSession`] wrap the
+//! The bindings see the core through the objects here, which their idiomatic layers keep
+//! internal: `FfiClient` and [`FfiSession`] wrap the
 //! Rust [`WebSocketClient`](crate::WebSocketClient) and
 //! [`ClientWebSocketSession`](crate::ClientWebSocketSession) and add what foreign callers need and
 //! Rust callers do not: synchronous try-variants (a synchronous call crosses the FFI far cheaper

@@ -19,7 +19,6 @@ use crate::session::ClientWebSocketSession;
 /// An open WebSocket session (the Rust [`ClientWebSocketSession`], for the bindings). Dropping the
 /// last reference closes the session with 1000 in the background.
 #[derive(Debug, uniffi::Object)]
-#[uniffi(name = "ClientWebSocketSession")]
 pub(crate) struct FfiSession {
     session: Arc<ClientWebSocketSession>,
     /// Messages handed back by [`return_unread`](Self::return_unread), delivered before the
@@ -57,7 +56,7 @@ impl FfiSession {
     }
 }
 
-#[uniffi::export(name = "ClientWebSocketSession")]
+#[uniffi::export]
 impl FfiSession {
     /// Sends any frame. Text, binary, ping and pong frames are queued in order; a `Close` frame
     /// starts the closing handshake without waiting for it.

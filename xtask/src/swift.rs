@@ -45,6 +45,7 @@ pub fn test() -> Result<()> {
         "-c",
         &swift6,
     ]))?;
+    check_api_visibility(&chroot, &root)?;
     for package in ["bindings/swift", "ios-sample"] {
         let script = format!(
             "set -e; cd {MOUNTED_ROOT}/{package}; \
@@ -63,6 +64,72 @@ pub fn test() -> Result<()> {
         ]))?;
     }
     Ok(())
+}
+
+/// Where the visibility probes live: a package of small applications that depend on UniWS.
+const PROBES: &str = "bindings/swift/ApiVisibility";
+
+/// Applications see the idiomatic layer only: the probe package's `PublicAPI` target builds, and
+/// each file of its `Forbidden` target fails to build on the one symbol it reaches for. Each of
+/// those symbols exists in the UniWS module, so the failure means it is hidden, not misspelled.
+fn check_api_visibility(chroot: &Path, root: &Path) -> Result<()> {
+    let build = |target: &str| {
+        let script = format!(
+            "cd {MOUNTED_ROOT}/{PROBES}; \
+             swift build --target {target} --scratch-path /root/build/api-visibility 2>&1"
+        );
+        Command::new("chroot")
+            .arg(chroot)
+            .args(["/usr/bin/env", "HOME=/root", "/bin/sh", "-c", &script])
+            .output()
+    };
+    let public = build("PublicAPI")?;
+    if !public.status.success() {
+        bail!(
+            "an application using the public API does not build:\n{}",
+            String::from_utf8_lossy(&public.stdout)
+        );
+    }
+    let forbidden = build("Forbidden")?;
+    let messages = String::from_utf8_lossy(&forbidden.stdout);
+    if forbidden.status.success() {
+        bail!("an application reached FFI-only symbols:\n{messages}");
+    }
+    let module = std::fs::read_dir(root.join("bindings/swift/Sources/UniWS"))?
+        .map(|entry| std::fs::read_to_string(entry?.path()).map_err(anyhow::Error::from))
+        .collect::<Result<String>>()?;
+    let mut probes = 0;
+    for entry in std::fs::read_dir(root.join(PROBES).join("Sources/Forbidden"))? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or_default();
+        let probe = std::fs::read_to_string(&path)?;
+        let symbol = probe_symbol(&probe)
+            .ok_or_else(|| anyhow::anyhow!("{name} names no symbol to reach for"))?;
+        if !module.contains(symbol) {
+            bail!("{name} reaches for `{symbol}`, which UniWS does not declare: fix the probe");
+        }
+        let hidden = messages.lines().any(|line| {
+            line.contains(name)
+                && line.contains("error:")
+                && ["cannot find", "inaccessible", "has no member"]
+                    .iter()
+                    .any(|reason| line.contains(reason))
+        });
+        if !hidden {
+            bail!("{name}: `{symbol}` is reachable from an application:\n{messages}");
+        }
+        probes += 1;
+    }
+    println!("API visibility: the public API builds; {probes} FFI-only symbols are out of reach");
+    Ok(())
+}
+
+/// The symbol a probe reaches for, from its first line (`// Reaches for: SYMBOL`).
+fn probe_symbol(probe: &str) -> Option<&str> {
+    probe.lines().next()?.strip_prefix("// Reaches for: ")
 }
 
 /// Creates the chroot with debootstrap and installs `swiftlang`, unless it is there already.

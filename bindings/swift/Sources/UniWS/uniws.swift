@@ -220,14 +220,14 @@ extension FfiConverterPrimitive {
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public static func lift(_ value: FfiType) throws -> SwiftType {
+    static func lift(_ value: FfiType) throws -> SwiftType {
         return value
     }
 
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public static func lower(_ value: SwiftType) -> FfiType {
+    static func lower(_ value: SwiftType) -> FfiType {
         return value
     }
 }
@@ -240,7 +240,7 @@ extension FfiConverterRustBuffer {
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public static func lift(_ buf: RustBuffer) throws -> SwiftType {
+    static func lift(_ buf: RustBuffer) throws -> SwiftType {
         var reader = createReader(data: Data(rustBuffer: buf))
         let value = try read(from: &reader)
         if hasRemaining(reader) {
@@ -253,7 +253,7 @@ extension FfiConverterRustBuffer {
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public static func lower(_ value: SwiftType) -> RustBuffer {
+    static func lower(_ value: SwiftType) -> RustBuffer {
           var writer = createWriter()
           write(value, into: &writer)
           return RustBuffer(bytes: writer)
@@ -272,7 +272,7 @@ fileprivate enum UniffiInternalError: LocalizedError {
     case unexpectedStaleHandle
     case rustPanic(_ message: String)
 
-    public var errorDescription: String? {
+    var errorDescription: String? {
         switch self {
         case .bufferOverflow: return "Reading the requested value would read past the end of the buffer"
         case .incompleteData: return "The buffer still has data after lifting its containing value"
@@ -470,11 +470,11 @@ fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
     typealias FfiType = UInt16
     typealias SwiftType = UInt16
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt16 {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt16 {
         return try lift(readInt(&buf))
     }
 
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+    static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -486,11 +486,11 @@ fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
     typealias FfiType = UInt32
     typealias SwiftType = UInt32
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt32 {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt32 {
         return try lift(readInt(&buf))
     }
 
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+    static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -502,11 +502,11 @@ fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
     typealias FfiType = UInt64
     typealias SwiftType = UInt64
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
         return try lift(readInt(&buf))
     }
 
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+    static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -518,19 +518,19 @@ fileprivate struct FfiConverterBool : FfiConverter {
     typealias FfiType = Int8
     typealias SwiftType = Bool
 
-    public static func lift(_ value: Int8) throws -> Bool {
+    static func lift(_ value: Int8) throws -> Bool {
         return value != 0
     }
 
-    public static func lower(_ value: Bool) -> Int8 {
+    static func lower(_ value: Bool) -> Int8 {
         return value ? 1 : 0
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Bool {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Bool {
         return try lift(readInt(&buf))
     }
 
-    public static func write(_ value: Bool, into buf: inout [UInt8]) {
+    static func write(_ value: Bool, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -542,7 +542,7 @@ fileprivate struct FfiConverterString: FfiConverter {
     typealias SwiftType = String
     typealias FfiType = RustBuffer
 
-    public static func lift(_ value: RustBuffer) throws -> String {
+    static func lift(_ value: RustBuffer) throws -> String {
         defer {
             value.deallocate()
         }
@@ -557,7 +557,7 @@ fileprivate struct FfiConverterString: FfiConverter {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    public static func lower(_ value: String) -> RustBuffer {
+    static func lower(_ value: String) -> RustBuffer {
         return value.utf8CString.withUnsafeBufferPointer { ptr in
             // The swift string gives us int8_t, we want uint8_t.
             ptr.withMemoryRebound(to: UInt8.self) { ptr in
@@ -568,13 +568,13 @@ fileprivate struct FfiConverterString: FfiConverter {
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> String {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> String {
         let len: Int32 = try readInt(&buf)
         // See `lift` above for why we avoid Foundation's NSString-backed decoder here.
         return String(decoding: try readBytes(&buf, count: Int(len)), as: UTF8.self)
     }
 
-    public static func write(_ value: String, into buf: inout [UInt8]) {
+    static func write(_ value: String, into buf: inout [UInt8]) {
         let len = Int32(value.utf8.count)
         writeInt(&buf, len)
         writeBytes(&buf, value.utf8)
@@ -587,12 +587,12 @@ fileprivate struct FfiConverterString: FfiConverter {
 fileprivate struct FfiConverterData: FfiConverterRustBuffer {
     typealias SwiftType = Data
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Data {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Data {
         let len: Int32 = try readInt(&buf)
         return Data(try readBytes(&buf, count: Int(len)))
     }
 
-    public static func write(_ value: Data, into buf: inout [UInt8]) {
+    static func write(_ value: Data, into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         writeBytes(&buf, value)
@@ -605,13 +605,13 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
     typealias SwiftType = TimeInterval
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TimeInterval {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TimeInterval {
         let seconds: UInt64 = try readInt(&buf)
         let nanoseconds: UInt32 = try readInt(&buf)
         return Double(seconds) + (Double(nanoseconds) / 1.0e9)
     }
 
-    public static func write(_ value: TimeInterval, into buf: inout [UInt8]) {
+    static func write(_ value: TimeInterval, into buf: inout [UInt8]) {
         if value.rounded(.down) > Double(Int64.max) {
             fatalError("Duration overflow, exceeds max bounds supported by Uniffi")
         }
@@ -635,7 +635,7 @@ fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
  * [`cancel`](Self::cancel) from anywhere: the call returns `Cancelled` promptly, having consumed
  * nothing (a cancelled receive leaves the next message for the next receive).
  */
-public protocol CancellationTokenProtocol: AnyObject, Sendable {
+protocol CancellationTokenProtocol: AnyObject, Sendable {
     
     /**
      * Cancels every call waiting on this token, now and later.
@@ -653,15 +653,15 @@ public protocol CancellationTokenProtocol: AnyObject, Sendable {
  * [`cancel`](Self::cancel) from anywhere: the call returns `Cancelled` promptly, having consumed
  * nothing (a cancelled receive leaves the next message for the next receive).
  */
-open class CancellationToken: CancellationTokenProtocol, @unchecked Sendable {
+class CancellationToken: CancellationTokenProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
 
     /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public struct NoHandle {
-        public init() {}
+    struct NoHandle {
+        init() {}
     }
 
     // TODO: We'd like this to be `private` but for Swifty reasons,
@@ -670,7 +670,7 @@ open class CancellationToken: CancellationTokenProtocol, @unchecked Sendable {
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    required public init(unsafeFromHandle handle: UInt64) {
+    required init(unsafeFromHandle handle: UInt64) {
         self.handle = handle
     }
 
@@ -682,20 +682,20 @@ open class CancellationToken: CancellationTokenProtocol, @unchecked Sendable {
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public init(noHandle: NoHandle) {
+    init(noHandle: NoHandle) {
         self.handle = 0
     }
 
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public func uniffiCloneHandle() -> UInt64 {
+    func uniffiCloneHandle() -> UInt64 {
         return try! rustCall { uniffi_uniws_fn_clone_cancellationtoken(self.handle, $0) }
     }
     /**
      * A token that is not cancelled yet.
      */
-public convenience init() {
+convenience init() {
     let handle =
         try! rustCall() {
         uniffiCallStatus in
@@ -720,7 +720,7 @@ public convenience init() {
     /**
      * Cancels every call waiting on this token, now and later.
      */
-open func cancel()  {try! rustCall() {
+func cancel()  {try! rustCall() {
         uniffiCallStatus in
     uniffi_uniws_fn_method_cancellationtoken_cancel(
             self.uniffiCloneHandle(),uniffiCallStatus
@@ -731,7 +731,7 @@ open func cancel()  {try! rustCall() {
     /**
      * Whether [`cancel`](Self::cancel) has been called.
      */
-open func isCancelled() -> Bool  {
+func isCancelled() -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_uniws_fn_method_cancellationtoken_is_cancelled(
@@ -748,24 +748,24 @@ open func isCancelled() -> Bool  {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeCancellationToken: FfiConverter {
+struct FfiConverterTypeCancellationToken: FfiConverter {
     typealias FfiType = UInt64
     typealias SwiftType = CancellationToken
 
-    public static func lift(_ handle: UInt64) throws -> CancellationToken {
+    static func lift(_ handle: UInt64) throws -> CancellationToken {
         return CancellationToken(unsafeFromHandle: handle)
     }
 
-    public static func lower(_ value: CancellationToken) -> UInt64 {
+    static func lower(_ value: CancellationToken) -> UInt64 {
         return value.uniffiCloneHandle()
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CancellationToken {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CancellationToken {
         let handle: UInt64 = try readInt(&buf)
         return try lift(handle)
     }
 
-    public static func write(_ value: CancellationToken, into buf: inout [UInt8]) {
+    static func write(_ value: CancellationToken, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -774,15 +774,217 @@ public struct FfiConverterTypeCancellationToken: FfiConverter {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeCancellationToken_lift(_ handle: UInt64) throws -> CancellationToken {
+func FfiConverterTypeCancellationToken_lift(_ handle: UInt64) throws -> CancellationToken {
     return try FfiConverterTypeCancellationToken.lift(handle)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeCancellationToken_lower(_ value: CancellationToken) -> UInt64 {
+func FfiConverterTypeCancellationToken_lower(_ value: CancellationToken) -> UInt64 {
     return FfiConverterTypeCancellationToken.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Opens WebSocket sessions with one configuration (the Rust [`WebSocketClient`], for the
+ * bindings).
+ */
+protocol FfiClientProtocol: AnyObject, Sendable {
+    
+    /**
+     * The configuration this client was built with.
+     */
+    func config()  -> WebSocketConfig
+    
+    /**
+     * Opens a session: resolves and checks the request (before any I/O), connects, upgrades, and
+     * starts the session, all within the connect timeout, on the runtime the library owns.
+     *
+     * Errors: `InvalidUrl`, `InvalidRequest`, `ConnectFailed`, `ConnectTimeout`, `Tls`,
+     * `HandshakeRejected`, `HandshakeInvalid`, `Io`, and `Cancelled` if the caller goes away.
+     */
+    func webSocketSession(request: WebSocketRequest) async throws  -> FfiSession
+    
+    /**
+     * [`web_socket_session`](Self::web_socket_session) that gives up with `Cancelled` as soon as
+     * `token` is cancelled, closing the half-open connection.
+     */
+    func webSocketSessionWithCancellation(request: WebSocketRequest, token: CancellationToken) async throws  -> FfiSession
+    
+}
+/**
+ * Opens WebSocket sessions with one configuration (the Rust [`WebSocketClient`], for the
+ * bindings).
+ */
+class FfiClient: FfiClientProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    struct NoHandle {
+        init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_uniws_fn_clone_fficlient(self.handle, $0) }
+    }
+    /**
+     * A client with `config` (default: `WebSocketConfig()`). Never fails: a bad TLS setting is
+     * reported by the first `wss://` session it affects.
+     */
+convenience init(config: WebSocketConfig = WebSocketConfig()) {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_uniws_fn_constructor_fficlient_new(
+        FfiConverterTypeWebSocketConfig_lower(config),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_uniws_fn_free_fficlient(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The configuration this client was built with.
+     */
+func config() -> WebSocketConfig  {
+    return try!  FfiConverterTypeWebSocketConfig_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_uniws_fn_method_fficlient_config(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Opens a session: resolves and checks the request (before any I/O), connects, upgrades, and
+     * starts the session, all within the connect timeout, on the runtime the library owns.
+     *
+     * Errors: `InvalidUrl`, `InvalidRequest`, `ConnectFailed`, `ConnectTimeout`, `Tls`,
+     * `HandshakeRejected`, `HandshakeInvalid`, `Io`, and `Cancelled` if the caller goes away.
+     */
+func webSocketSession(request: WebSocketRequest)async throws  -> FfiSession  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_uniws_fn_method_fficlient_web_socket_session(
+                        self.uniffiCloneHandle(),FfiConverterTypeWebSocketRequest_lower(request)
+                )
+            },
+            pollFunc: ffi_uniws_rust_future_poll_u64,
+            completeFunc: ffi_uniws_rust_future_complete_u64,
+            freeFunc: ffi_uniws_rust_future_free_u64,
+            liftFunc: FfiConverterTypeFfiSession_lift,
+            errorHandler: FfiConverterTypeWebSocketError_lift
+        )
+}
+    
+    /**
+     * [`web_socket_session`](Self::web_socket_session) that gives up with `Cancelled` as soon as
+     * `token` is cancelled, closing the half-open connection.
+     */
+func webSocketSessionWithCancellation(request: WebSocketRequest, token: CancellationToken)async throws  -> FfiSession  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_uniws_fn_method_fficlient_web_socket_session_with_cancellation(
+                        self.uniffiCloneHandle(),FfiConverterTypeWebSocketRequest_lower(request),FfiConverterTypeCancellationToken_lower(token)
+                )
+            },
+            pollFunc: ffi_uniws_rust_future_poll_u64,
+            completeFunc: ffi_uniws_rust_future_complete_u64,
+            freeFunc: ffi_uniws_rust_future_free_u64,
+            liftFunc: FfiConverterTypeFfiSession_lift,
+            errorHandler: FfiConverterTypeWebSocketError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+struct FfiConverterTypeFfiClient: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = FfiClient
+
+    static func lift(_ handle: UInt64) throws -> FfiClient {
+        return FfiClient(unsafeFromHandle: handle)
+    }
+
+    static func lower(_ value: FfiClient) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FfiClient {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    static func write(_ value: FfiClient, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+func FfiConverterTypeFfiClient_lift(_ handle: UInt64) throws -> FfiClient {
+    return try FfiConverterTypeFfiClient.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+func FfiConverterTypeFfiClient_lower(_ value: FfiClient) -> UInt64 {
+    return FfiConverterTypeFfiClient.lower(value)
 }
 
 
@@ -794,7 +996,7 @@ public func FfiConverterTypeCancellationToken_lower(_ value: CancellationToken) 
  * An open WebSocket session (the Rust [`ClientWebSocketSession`], for the bindings). Dropping the
  * last reference closes the session with 1000 in the background.
  */
-public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
+protocol FfiSessionProtocol: AnyObject, Sendable {
     
     /**
      * The HTTP call that opened this session.
@@ -839,7 +1041,7 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
     /**
      * Whether frames can still be sent: `false` once closing has begun from either side.
      */
-    func isActiveNow()  -> Bool
+    func isActive()  -> Bool
     
     /**
      * The negotiated extensions (none yet: uniws offers none).
@@ -855,7 +1057,7 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
      * Receives the next complete message (`Text` or `Binary`), in order; messages handed back
      * unread come first. Errors as for the Rust `receive`.
      */
-    func receiveUncancellable() async throws  -> Frame
+    func receive() async throws  -> Frame
     
     /**
      * Receives up to `max` messages at once: waits for the first, then adds those that have
@@ -896,7 +1098,7 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
      * Errors: `InvalidRequest` for a control payload over 125 bytes or a close code that may not be
      * sent; `Closed` once the session is closing or closed.
      */
-    func sendUncancellable(frame: Frame) async throws 
+    func send(frame: Frame) async throws 
     
     /**
      * Sends `frames` in order, as one call (see the Rust `send_batch`).
@@ -1002,15 +1204,15 @@ public protocol ClientWebSocketSessionProtocol: AnyObject, Sendable {
  * An open WebSocket session (the Rust [`ClientWebSocketSession`], for the bindings). Dropping the
  * last reference closes the session with 1000 in the background.
  */
-open class ClientWebSocketSession: ClientWebSocketSessionProtocol, @unchecked Sendable {
+class FfiSession: FfiSessionProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
 
     /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public struct NoHandle {
-        public init() {}
+    struct NoHandle {
+        init() {}
     }
 
     // TODO: We'd like this to be `private` but for Swifty reasons,
@@ -1019,7 +1221,7 @@ open class ClientWebSocketSession: ClientWebSocketSessionProtocol, @unchecked Se
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    required public init(unsafeFromHandle handle: UInt64) {
+    required init(unsafeFromHandle handle: UInt64) {
         self.handle = handle
     }
 
@@ -1031,15 +1233,15 @@ open class ClientWebSocketSession: ClientWebSocketSessionProtocol, @unchecked Se
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public init(noHandle: NoHandle) {
+    init(noHandle: NoHandle) {
         self.handle = 0
     }
 
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_uniws_fn_clone_clientwebsocketsession(self.handle, $0) }
+    func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_uniws_fn_clone_ffisession(self.handle, $0) }
     }
     // No primary constructor declared for this class.
 
@@ -1049,7 +1251,7 @@ open class ClientWebSocketSession: ClientWebSocketSessionProtocol, @unchecked Se
             return
         }
 
-        try! rustCall { uniffi_uniws_fn_free_clientwebsocketsession(handle, $0) }
+        try! rustCall { uniffi_uniws_fn_free_ffisession(handle, $0) }
     }
 
     
@@ -1058,10 +1260,10 @@ open class ClientWebSocketSession: ClientWebSocketSessionProtocol, @unchecked Se
     /**
      * The HTTP call that opened this session.
      */
-open func callInfo() -> HttpCall  {
+func callInfo() -> HttpCall  {
     return try!  FfiConverterTypeHttpCall_lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_call_info(
+    uniffi_uniws_fn_method_ffisession_call_info(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1070,11 +1272,11 @@ open func callInfo() -> HttpCall  {
     /**
      * Waits for the session to end and returns why (see the Rust `close_reason`).
      */
-open func closeReason()async  -> CloseReason  {
+func closeReason()async  -> CloseReason  {
     return
         try!  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_uniws_fn_method_clientwebsocketsession_close_reason(
+                uniffi_uniws_fn_method_ffisession_close_reason(
                         self.uniffiCloneHandle()
                 )
             },
@@ -1090,10 +1292,10 @@ open func closeReason()async  -> CloseReason  {
     /**
      * The close reason if the session has ended, without waiting.
      */
-open func closeReasonNow() -> CloseReason?  {
+func closeReasonNow() -> CloseReason?  {
     return try!  FfiConverterOptionTypeCloseReason.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_close_reason_now(
+    uniffi_uniws_fn_method_ffisession_close_reason_now(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1107,11 +1309,11 @@ open func closeReasonNow() -> CloseReason?  {
      * (Named `close_with` because a method named `close` breaks the Kotlin bindings; the Swift and
      * Kotlin layers present it as `close()`.)
      */
-open func closeWith(reason: CloseReason? = nil)async throws   {
+func closeWith(reason: CloseReason? = nil)async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_uniws_fn_method_clientwebsocketsession_close_with(
+                uniffi_uniws_fn_method_ffisession_close_with(
                         self.uniffiCloneHandle(),FfiConverterOptionTypeCloseReason.lower(reason)
                 )
             },
@@ -1126,10 +1328,10 @@ open func closeWith(reason: CloseReason? = nil)async throws   {
     /**
      * The largest frame payload accepted now.
      */
-open func getMaxFrameSize() -> UInt64  {
+func getMaxFrameSize() -> UInt64  {
     return try!  FfiConverterUInt64.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_get_max_frame_size(
+    uniffi_uniws_fn_method_ffisession_get_max_frame_size(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1138,10 +1340,10 @@ open func getMaxFrameSize() -> UInt64  {
     /**
      * The ping interval now, `None` when pings are off.
      */
-open func getPingInterval() -> TimeInterval?  {
+func getPingInterval() -> TimeInterval?  {
     return try!  FfiConverterOptionDuration.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_get_ping_interval(
+    uniffi_uniws_fn_method_ffisession_get_ping_interval(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1150,10 +1352,10 @@ open func getPingInterval() -> TimeInterval?  {
     /**
      * The pong timeout now.
      */
-open func getTimeout() -> TimeInterval  {
+func getTimeout() -> TimeInterval  {
     return try!  FfiConverterDuration.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_get_timeout(
+    uniffi_uniws_fn_method_ffisession_get_timeout(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1162,10 +1364,10 @@ open func getTimeout() -> TimeInterval  {
     /**
      * Whether frames can still be sent: `false` once closing has begun from either side.
      */
-open func isActiveNow() -> Bool  {
+func isActive() -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_is_active(
+    uniffi_uniws_fn_method_ffisession_is_active(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1174,10 +1376,10 @@ open func isActiveNow() -> Bool  {
     /**
      * The negotiated extensions (none yet: uniws offers none).
      */
-open func negotiatedExtensions() -> [String]  {
+func negotiatedExtensions() -> [String]  {
     return try!  FfiConverterSequenceString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_negotiated_extensions(
+    uniffi_uniws_fn_method_ffisession_negotiated_extensions(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1186,10 +1388,10 @@ open func negotiatedExtensions() -> [String]  {
     /**
      * The negotiated subprotocol, if any.
      */
-open func negotiatedSubprotocol() -> String?  {
+func negotiatedSubprotocol() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_negotiated_subprotocol(
+    uniffi_uniws_fn_method_ffisession_negotiated_subprotocol(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1199,11 +1401,11 @@ open func negotiatedSubprotocol() -> String?  {
      * Receives the next complete message (`Text` or `Binary`), in order; messages handed back
      * unread come first. Errors as for the Rust `receive`.
      */
-open func receiveUncancellable()async throws  -> Frame  {
+func receive()async throws  -> Frame  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_uniws_fn_method_clientwebsocketsession_receive(
+                uniffi_uniws_fn_method_ffisession_receive(
                         self.uniffiCloneHandle()
                 )
             },
@@ -1219,11 +1421,11 @@ open func receiveUncancellable()async throws  -> Frame  {
      * Receives up to `max` messages at once: waits for the first, then adds those that have
      * already arrived, in order; `max` of 0 is treated as 1.
      */
-open func receiveBatch(max: UInt32)async throws  -> [Frame]  {
+func receiveBatch(max: UInt32)async throws  -> [Frame]  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_uniws_fn_method_clientwebsocketsession_receive_batch(
+                uniffi_uniws_fn_method_ffisession_receive_batch(
                         self.uniffiCloneHandle(),FfiConverterUInt32.lower(max)
                 )
             },
@@ -1239,11 +1441,11 @@ open func receiveBatch(max: UInt32)async throws  -> [Frame]  {
      * [`receive_batch`](Self::receive_batch) that returns `Cancelled` as soon as `token` is
      * cancelled, leaving the messages for the next call.
      */
-open func receiveBatchWithCancellation(max: UInt32, token: CancellationToken)async throws  -> [Frame]  {
+func receiveBatchWithCancellation(max: UInt32, token: CancellationToken)async throws  -> [Frame]  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_uniws_fn_method_clientwebsocketsession_receive_batch_with_cancellation(
+                uniffi_uniws_fn_method_ffisession_receive_batch_with_cancellation(
                         self.uniffiCloneHandle(),FfiConverterUInt32.lower(max),FfiConverterTypeCancellationToken_lower(token)
                 )
             },
@@ -1259,11 +1461,11 @@ open func receiveBatchWithCancellation(max: UInt32, token: CancellationToken)asy
      * [`receive_batch_with_cancellation`](Self::receive_batch_with_cancellation) with the
      * messages held like [`try_receive_in_place`](Self::try_receive_in_place).
      */
-open func receiveInPlaceWithCancellation(max: UInt32, token: CancellationToken)async throws  -> ReceivedBatch  {
+func receiveInPlaceWithCancellation(max: UInt32, token: CancellationToken)async throws  -> ReceivedBatch  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_uniws_fn_method_clientwebsocketsession_receive_in_place_with_cancellation(
+                uniffi_uniws_fn_method_ffisession_receive_in_place_with_cancellation(
                         self.uniffiCloneHandle(),FfiConverterUInt32.lower(max),FfiConverterTypeCancellationToken_lower(token)
                 )
             },
@@ -1279,11 +1481,11 @@ open func receiveInPlaceWithCancellation(max: UInt32, token: CancellationToken)a
      * [`receive`](Self::receive) that returns `Cancelled` as soon as `token` is cancelled,
      * leaving the next message for the next call.
      */
-open func receiveWithCancellation(token: CancellationToken)async throws  -> Frame  {
+func receiveWithCancellation(token: CancellationToken)async throws  -> Frame  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_uniws_fn_method_clientwebsocketsession_receive_with_cancellation(
+                uniffi_uniws_fn_method_ffisession_receive_with_cancellation(
                         self.uniffiCloneHandle(),FfiConverterTypeCancellationToken_lower(token)
                 )
             },
@@ -1301,9 +1503,9 @@ open func receiveWithCancellation(token: CancellationToken)async throws  -> Fram
      * iterators hold a batch call it when the iterator goes away, so leaving a loop early loses
      * nothing. (With one reader at a time, as receiving requires, order is kept.)
      */
-open func returnUnread(frames: [Frame])  {try! rustCall() {
+func returnUnread(frames: [Frame])  {try! rustCall() {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_return_unread(
+    uniffi_uniws_fn_method_ffisession_return_unread(
             self.uniffiCloneHandle(),
         FfiConverterSequenceTypeFrame.lower(frames),uniffiCallStatus
     )
@@ -1317,11 +1519,11 @@ open func returnUnread(frames: [Frame])  {try! rustCall() {
      * Errors: `InvalidRequest` for a control payload over 125 bytes or a close code that may not be
      * sent; `Closed` once the session is closing or closed.
      */
-open func sendUncancellable(frame: Frame)async throws   {
+func send(frame: Frame)async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_uniws_fn_method_clientwebsocketsession_send(
+                uniffi_uniws_fn_method_ffisession_send(
                         self.uniffiCloneHandle(),FfiConverterTypeFrame_lower(frame)
                 )
             },
@@ -1336,11 +1538,11 @@ open func sendUncancellable(frame: Frame)async throws   {
     /**
      * Sends `frames` in order, as one call (see the Rust `send_batch`).
      */
-open func sendBatch(frames: [Frame])async throws   {
+func sendBatch(frames: [Frame])async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_uniws_fn_method_clientwebsocketsession_send_batch(
+                uniffi_uniws_fn_method_ffisession_send_batch(
                         self.uniffiCloneHandle(),FfiConverterSequenceTypeFrame.lower(frames)
                 )
             },
@@ -1355,11 +1557,11 @@ open func sendBatch(frames: [Frame])async throws   {
     /**
      * Sends a binary message.
      */
-open func sendBinary(data: Data)async throws   {
+func sendBinary(data: Data)async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_uniws_fn_method_clientwebsocketsession_send_binary(
+                uniffi_uniws_fn_method_ffisession_send_binary(
                         self.uniffiCloneHandle(),FfiConverterData.lower(data)
                 )
             },
@@ -1374,11 +1576,11 @@ open func sendBinary(data: Data)async throws   {
     /**
      * Sends a text message.
      */
-open func sendText(text: String)async throws   {
+func sendText(text: String)async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_uniws_fn_method_clientwebsocketsession_send_text(
+                uniffi_uniws_fn_method_ffisession_send_text(
                         self.uniffiCloneHandle(),FfiConverterString.lower(text)
                 )
             },
@@ -1394,11 +1596,11 @@ open func sendText(text: String)async throws   {
      * [`send`](Self::send) that returns `Cancelled` if `token` is cancelled while it waits for
      * room in the outgoing queue (the frame is then not sent).
      */
-open func sendWithCancellation(frame: Frame, token: CancellationToken)async throws   {
+func sendWithCancellation(frame: Frame, token: CancellationToken)async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_uniws_fn_method_clientwebsocketsession_send_with_cancellation(
+                uniffi_uniws_fn_method_ffisession_send_with_cancellation(
                         self.uniffiCloneHandle(),FfiConverterTypeFrame_lower(frame),FfiConverterTypeCancellationToken_lower(token)
                 )
             },
@@ -1413,9 +1615,9 @@ open func sendWithCancellation(frame: Frame, token: CancellationToken)async thro
     /**
      * Changes the largest frame payload accepted; applies from the next frame header.
      */
-open func setMaxFrameSize(bytes: UInt64)  {try! rustCall() {
+func setMaxFrameSize(bytes: UInt64)  {try! rustCall() {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_set_max_frame_size(
+    uniffi_uniws_fn_method_ffisession_set_max_frame_size(
             self.uniffiCloneHandle(),
         FfiConverterUInt64.lower(bytes),uniffiCallStatus
     )
@@ -1425,9 +1627,9 @@ open func setMaxFrameSize(bytes: UInt64)  {try! rustCall() {
     /**
      * Changes the ping interval (`None` or zero turns pings off); the timer restarts now.
      */
-open func setPingInterval(interval: TimeInterval?)  {try! rustCall() {
+func setPingInterval(interval: TimeInterval?)  {try! rustCall() {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_set_ping_interval(
+    uniffi_uniws_fn_method_ffisession_set_ping_interval(
             self.uniffiCloneHandle(),
         FfiConverterOptionDuration.lower(interval),uniffiCallStatus
     )
@@ -1437,9 +1639,9 @@ open func setPingInterval(interval: TimeInterval?)  {try! rustCall() {
     /**
      * Changes the pong timeout; applies from the next ping.
      */
-open func setTimeout(timeout: TimeInterval)  {try! rustCall() {
+func setTimeout(timeout: TimeInterval)  {try! rustCall() {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_set_timeout(
+    uniffi_uniws_fn_method_ffisession_set_timeout(
             self.uniffiCloneHandle(),
         FfiConverterDuration.lower(timeout),uniffiCallStatus
     )
@@ -1450,10 +1652,10 @@ open func setTimeout(timeout: TimeInterval)  {try! rustCall() {
      * Takes up to `max` messages that have already arrived, without waiting: an empty list when
      * none has (or the session has ended: `receive` then reports how).
      */
-open func tryReceiveBatch(max: UInt32) -> [Frame]  {
+func tryReceiveBatch(max: UInt32) -> [Frame]  {
     return try!  FfiConverterSequenceTypeFrame.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_try_receive_batch(
+    uniffi_uniws_fn_method_ffisession_try_receive_batch(
             self.uniffiCloneHandle(),
         FfiConverterUInt32.lower(max),uniffiCallStatus
     )
@@ -1466,10 +1668,10 @@ open func tryReceiveBatch(max: UInt32) -> [Frame]  {
      * messages holds at most 1 MiB of payload (one larger message comes alone); the messages that
      * do not fit stay first in line.
      */
-open func tryReceiveInPlace(max: UInt32) -> ReceivedBatch?  {
+func tryReceiveInPlace(max: UInt32) -> ReceivedBatch?  {
     return try!  FfiConverterOptionTypeReceivedBatch.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_try_receive_in_place(
+    uniffi_uniws_fn_method_ffisession_try_receive_in_place(
             self.uniffiCloneHandle(),
         FfiConverterUInt32.lower(max),uniffiCallStatus
     )
@@ -1483,10 +1685,10 @@ open func tryReceiveInPlace(max: UInt32) -> ReceivedBatch?  {
      *
      * Errors: `InvalidRequest` as for `send`.
      */
-open func trySend(frame: Frame)throws  -> Bool  {
+func trySend(frame: Frame)throws  -> Bool  {
     return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebSocketError_lift) {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_try_send(
+    uniffi_uniws_fn_method_ffisession_try_send(
             self.uniffiCloneHandle(),
         FfiConverterTypeFrame_lower(frame),uniffiCallStatus
     )
@@ -1500,10 +1702,10 @@ open func trySend(frame: Frame)throws  -> Bool  {
      *
      * Errors: `InvalidRequest` as for `send_batch`, before anything is queued.
      */
-open func trySendBatch(frames: [Frame])throws  -> UInt32  {
+func trySendBatch(frames: [Frame])throws  -> UInt32  {
     return try  FfiConverterUInt32.lift(try rustCallWithError(FfiConverterTypeWebSocketError_lift) {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_try_send_batch(
+    uniffi_uniws_fn_method_ffisession_try_send_batch(
             self.uniffiCloneHandle(),
         FfiConverterSequenceTypeFrame.lower(frames),uniffiCallStatus
     )
@@ -1514,10 +1716,10 @@ open func trySendBatch(frames: [Frame])throws  -> UInt32  {
      * [`try_send`](Self::try_send) for a binary message, which crosses the FFI as one block
      * rather than a serialized [`Frame`] (the Kotlin layer's `send(ByteArray)`).
      */
-open func trySendBinary(data: Data) -> Bool  {
+func trySendBinary(data: Data) -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_try_send_binary(
+    uniffi_uniws_fn_method_ffisession_try_send_binary(
             self.uniffiCloneHandle(),
         FfiConverterData.lower(data),uniffiCallStatus
     )
@@ -1528,10 +1730,10 @@ open func trySendBinary(data: Data) -> Bool  {
      * [`try_send`](Self::try_send) for a text message, which crosses the FFI as a string rather
      * than a serialized [`Frame`] (the Kotlin layer's `send(String)`).
      */
-open func trySendText(text: String) -> Bool  {
+func trySendText(text: String) -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_try_send_text(
+    uniffi_uniws_fn_method_ffisession_try_send_text(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(text),uniffiCallStatus
     )
@@ -1547,10 +1749,10 @@ open func trySendText(text: String) -> Bool  {
      * Errors: `InvalidRequest` for a null address with a non-zero length, or a length no slice
      * can have.
      */
-open func unsafeTrySendBinaryAt(address: UInt64, length: UInt64)throws  -> Bool  {
+func unsafeTrySendBinaryAt(address: UInt64, length: UInt64)throws  -> Bool  {
     return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebSocketError_lift) {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_unsafe_try_send_binary_at(
+    uniffi_uniws_fn_method_ffisession_unsafe_try_send_binary_at(
             self.uniffiCloneHandle(),
         FfiConverterUInt64.lower(address),
         FfiConverterUInt64.lower(length),uniffiCallStatus
@@ -1564,10 +1766,10 @@ open func unsafeTrySendBinaryAt(address: UInt64, length: UInt64)throws  -> Bool 
      *
      * Errors: `InvalidRequest` as there, and for bytes that are not UTF-8 (nothing is sent).
      */
-open func unsafeTrySendTextAt(address: UInt64, length: UInt64)throws  -> Bool  {
+func unsafeTrySendTextAt(address: UInt64, length: UInt64)throws  -> Bool  {
     return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebSocketError_lift) {
         uniffiCallStatus in
-    uniffi_uniws_fn_method_clientwebsocketsession_unsafe_try_send_text_at(
+    uniffi_uniws_fn_method_ffisession_unsafe_try_send_text_at(
             self.uniffiCloneHandle(),
         FfiConverterUInt64.lower(address),
         FfiConverterUInt64.lower(length),uniffiCallStatus
@@ -1583,24 +1785,24 @@ open func unsafeTrySendTextAt(address: UInt64, length: UInt64)throws  -> Bool  {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeClientWebSocketSession: FfiConverter {
+struct FfiConverterTypeFfiSession: FfiConverter {
     typealias FfiType = UInt64
-    typealias SwiftType = ClientWebSocketSession
+    typealias SwiftType = FfiSession
 
-    public static func lift(_ handle: UInt64) throws -> ClientWebSocketSession {
-        return ClientWebSocketSession(unsafeFromHandle: handle)
+    static func lift(_ handle: UInt64) throws -> FfiSession {
+        return FfiSession(unsafeFromHandle: handle)
     }
 
-    public static func lower(_ value: ClientWebSocketSession) -> UInt64 {
+    static func lower(_ value: FfiSession) -> UInt64 {
         return value.uniffiCloneHandle()
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ClientWebSocketSession {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FfiSession {
         let handle: UInt64 = try readInt(&buf)
         return try lift(handle)
     }
 
-    public static func write(_ value: ClientWebSocketSession, into buf: inout [UInt8]) {
+    static func write(_ value: FfiSession, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -1609,15 +1811,15 @@ public struct FfiConverterTypeClientWebSocketSession: FfiConverter {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeClientWebSocketSession_lift(_ handle: UInt64) throws -> ClientWebSocketSession {
-    return try FfiConverterTypeClientWebSocketSession.lift(handle)
+func FfiConverterTypeFfiSession_lift(_ handle: UInt64) throws -> FfiSession {
+    return try FfiConverterTypeFfiSession.lift(handle)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeClientWebSocketSession_lower(_ value: ClientWebSocketSession) -> UInt64 {
-    return FfiConverterTypeClientWebSocketSession.lower(value)
+func FfiConverterTypeFfiSession_lower(_ value: FfiSession) -> UInt64 {
+    return FfiConverterTypeFfiSession.lower(value)
 }
 
 
@@ -1664,14 +1866,14 @@ public protocol HeadersProtocol: AnyObject, Sendable {
 /**
  * Header fields in the order they were sent or received, looked up case-insensitively.
  */
-open class Headers: HeadersProtocol, @unchecked Sendable {
+public final class Headers: HeadersProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
 
     /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public struct NoHandle {
+    struct NoHandle {
         public init() {}
     }
 
@@ -1681,7 +1883,7 @@ open class Headers: HeadersProtocol, @unchecked Sendable {
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    required public init(unsafeFromHandle handle: UInt64) {
+    init(unsafeFromHandle handle: UInt64) {
         self.handle = handle
     }
 
@@ -1693,14 +1895,14 @@ open class Headers: HeadersProtocol, @unchecked Sendable {
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public init(noHandle: NoHandle) {
+    init(noHandle: NoHandle) {
         self.handle = 0
     }
 
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public func uniffiCloneHandle() -> UInt64 {
+    func uniffiCloneHandle() -> UInt64 {
         return try! rustCall { uniffi_uniws_fn_clone_headers(self.handle, $0) }
     }
     /**
@@ -1732,7 +1934,7 @@ public convenience init(entries: [Header]) {
     /**
      * Whether a field named `name` is present (case-insensitive).
      */
-open func contains(name: String) -> Bool  {
+public func contains(name: String) -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_uniws_fn_method_headers_contains(
@@ -1745,7 +1947,7 @@ open func contains(name: String) -> Bool  {
     /**
      * Every field in wire order.
      */
-open func entries() -> [Header]  {
+public func entries() -> [Header]  {
     return try!  FfiConverterSequenceTypeHeader.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_uniws_fn_method_headers_entries(
@@ -1757,7 +1959,7 @@ open func entries() -> [Header]  {
     /**
      * The first value of the field `name` (case-insensitive), or `None`.
      */
-open func get(name: String) -> String?  {
+public func get(name: String) -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_uniws_fn_method_headers_get(
@@ -1770,7 +1972,7 @@ open func get(name: String) -> String?  {
     /**
      * Every value of the field `name` (case-insensitive), in wire order.
      */
-open func getAll(name: String) -> [String]  {
+public func getAll(name: String) -> [String]  {
     return try!  FfiConverterSequenceString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_uniws_fn_method_headers_get_all(
@@ -1783,7 +1985,7 @@ open func getAll(name: String) -> [String]  {
     /**
      * The distinct field names, in order of first appearance, spelled as first seen.
      */
-open func names() -> [String]  {
+public func names() -> [String]  {
     return try!  FfiConverterSequenceString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_uniws_fn_method_headers_names(
@@ -1795,7 +1997,7 @@ open func names() -> [String]  {
     /**
      * The number of fields.
      */
-open func size() -> UInt32  {
+public func size() -> UInt32  {
     return try!  FfiConverterUInt32.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_uniws_fn_method_headers_size(
@@ -1812,24 +2014,24 @@ open func size() -> UInt32  {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeHeaders: FfiConverter {
+struct FfiConverterTypeHeaders: FfiConverter {
     typealias FfiType = UInt64
     typealias SwiftType = Headers
 
-    public static func lift(_ handle: UInt64) throws -> Headers {
+    static func lift(_ handle: UInt64) throws -> Headers {
         return Headers(unsafeFromHandle: handle)
     }
 
-    public static func lower(_ value: Headers) -> UInt64 {
+    static func lower(_ value: Headers) -> UInt64 {
         return value.uniffiCloneHandle()
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Headers {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Headers {
         let handle: UInt64 = try readInt(&buf)
         return try lift(handle)
     }
 
-    public static func write(_ value: Headers, into buf: inout [UInt8]) {
+    static func write(_ value: Headers, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -1838,14 +2040,14 @@ public struct FfiConverterTypeHeaders: FfiConverter {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeHeaders_lift(_ handle: UInt64) throws -> Headers {
+func FfiConverterTypeHeaders_lift(_ handle: UInt64) throws -> Headers {
     return try FfiConverterTypeHeaders.lift(handle)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeHeaders_lower(_ value: Headers) -> UInt64 {
+func FfiConverterTypeHeaders_lower(_ value: Headers) -> UInt64 {
     return FfiConverterTypeHeaders.lower(value)
 }
 
@@ -1861,7 +2063,7 @@ public func FfiConverterTypeHeaders_lower(_ value: Headers) -> UInt64 {
  * to the application as its own, to read or even to write, as long as they keep the batch alive
  * until it is done with them. The others the bindings may only read.
  */
-public protocol ReceivedBatchProtocol: AnyObject, Sendable {
+protocol ReceivedBatchProtocol: AnyObject, Sendable {
     
     /**
      * How many frames the batch holds.
@@ -1883,15 +2085,15 @@ public protocol ReceivedBatchProtocol: AnyObject, Sendable {
  * to the application as its own, to read or even to write, as long as they keep the batch alive
  * until it is done with them. The others the bindings may only read.
  */
-open class ReceivedBatch: ReceivedBatchProtocol, @unchecked Sendable {
+class ReceivedBatch: ReceivedBatchProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
 
     /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public struct NoHandle {
-        public init() {}
+    struct NoHandle {
+        init() {}
     }
 
     // TODO: We'd like this to be `private` but for Swifty reasons,
@@ -1900,7 +2102,7 @@ open class ReceivedBatch: ReceivedBatchProtocol, @unchecked Sendable {
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    required public init(unsafeFromHandle handle: UInt64) {
+    required init(unsafeFromHandle handle: UInt64) {
         self.handle = handle
     }
 
@@ -1912,14 +2114,14 @@ open class ReceivedBatch: ReceivedBatchProtocol, @unchecked Sendable {
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public init(noHandle: NoHandle) {
+    init(noHandle: NoHandle) {
         self.handle = 0
     }
 
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public func uniffiCloneHandle() -> UInt64 {
+    func uniffiCloneHandle() -> UInt64 {
         return try! rustCall { uniffi_uniws_fn_clone_receivedbatch(self.handle, $0) }
     }
     // No primary constructor declared for this class.
@@ -1939,7 +2141,7 @@ open class ReceivedBatch: ReceivedBatchProtocol, @unchecked Sendable {
     /**
      * How many frames the batch holds.
      */
-open func count() -> UInt32  {
+func count() -> UInt32  {
     return try!  FfiConverterUInt32.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_uniws_fn_method_receivedbatch_count(
@@ -1953,7 +2155,7 @@ open func count() -> UInt32  {
      * they hold the batch (its first 4 bytes say how many entries follow): one call and no copy
      * per batch, where returning the directory would allocate and copy it twice.
      */
-open func directoryAddress() -> UInt64  {
+func directoryAddress() -> UInt64  {
     return try!  FfiConverterUInt64.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_uniws_fn_method_receivedbatch_directory_address(
@@ -1970,24 +2172,24 @@ open func directoryAddress() -> UInt64  {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeReceivedBatch: FfiConverter {
+struct FfiConverterTypeReceivedBatch: FfiConverter {
     typealias FfiType = UInt64
     typealias SwiftType = ReceivedBatch
 
-    public static func lift(_ handle: UInt64) throws -> ReceivedBatch {
+    static func lift(_ handle: UInt64) throws -> ReceivedBatch {
         return ReceivedBatch(unsafeFromHandle: handle)
     }
 
-    public static func lower(_ value: ReceivedBatch) -> UInt64 {
+    static func lower(_ value: ReceivedBatch) -> UInt64 {
         return value.uniffiCloneHandle()
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReceivedBatch {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReceivedBatch {
         let handle: UInt64 = try readInt(&buf)
         return try lift(handle)
     }
 
-    public static func write(_ value: ReceivedBatch, into buf: inout [UInt8]) {
+    static func write(_ value: ReceivedBatch, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -1996,217 +2198,15 @@ public struct FfiConverterTypeReceivedBatch: FfiConverter {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeReceivedBatch_lift(_ handle: UInt64) throws -> ReceivedBatch {
+func FfiConverterTypeReceivedBatch_lift(_ handle: UInt64) throws -> ReceivedBatch {
     return try FfiConverterTypeReceivedBatch.lift(handle)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeReceivedBatch_lower(_ value: ReceivedBatch) -> UInt64 {
+func FfiConverterTypeReceivedBatch_lower(_ value: ReceivedBatch) -> UInt64 {
     return FfiConverterTypeReceivedBatch.lower(value)
-}
-
-
-
-
-
-
-/**
- * Opens WebSocket sessions with one configuration (the Rust [`WebSocketClient`], for the
- * bindings).
- */
-public protocol WebSocketClientProtocol: AnyObject, Sendable {
-    
-    /**
-     * The configuration this client was built with.
-     */
-    func config()  -> WebSocketConfig
-    
-    /**
-     * Opens a session: resolves and checks the request (before any I/O), connects, upgrades, and
-     * starts the session, all within the connect timeout, on the runtime the library owns.
-     *
-     * Errors: `InvalidUrl`, `InvalidRequest`, `ConnectFailed`, `ConnectTimeout`, `Tls`,
-     * `HandshakeRejected`, `HandshakeInvalid`, `Io`, and `Cancelled` if the caller goes away.
-     */
-    func webSocketSessionUncancellable(request: WebSocketRequest) async throws  -> ClientWebSocketSession
-    
-    /**
-     * [`web_socket_session`](Self::web_socket_session) that gives up with `Cancelled` as soon as
-     * `token` is cancelled, closing the half-open connection.
-     */
-    func webSocketSessionWithCancellation(request: WebSocketRequest, token: CancellationToken) async throws  -> ClientWebSocketSession
-    
-}
-/**
- * Opens WebSocket sessions with one configuration (the Rust [`WebSocketClient`], for the
- * bindings).
- */
-open class WebSocketClient: WebSocketClientProtocol, @unchecked Sendable {
-    fileprivate let handle: UInt64
-
-    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public struct NoHandle {
-        public init() {}
-    }
-
-    // TODO: We'd like this to be `private` but for Swifty reasons,
-    // we can't implement `FfiConverter` without making this `required` and we can't
-    // make it `required` without making it `public`.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    required public init(unsafeFromHandle handle: UInt64) {
-        self.handle = handle
-    }
-
-    // This constructor can be used to instantiate a fake object.
-    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
-    //
-    // - Warning:
-    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public init(noHandle: NoHandle) {
-        self.handle = 0
-    }
-
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_uniws_fn_clone_websocketclient(self.handle, $0) }
-    }
-    /**
-     * A client with `config` (default: `WebSocketConfig()`). Never fails: a bad TLS setting is
-     * reported by the first `wss://` session it affects.
-     */
-public convenience init(config: WebSocketConfig = WebSocketConfig()) {
-    let handle =
-        try! rustCall() {
-        uniffiCallStatus in
-    uniffi_uniws_fn_constructor_websocketclient_new(
-        FfiConverterTypeWebSocketConfig_lower(config),uniffiCallStatus
-    )
-}
-    self.init(unsafeFromHandle: handle)
-}
-
-    deinit {
-        if handle == 0 {
-            // Mock objects have handle=0 don't try to free them
-            return
-        }
-
-        try! rustCall { uniffi_uniws_fn_free_websocketclient(handle, $0) }
-    }
-
-    
-
-    
-    /**
-     * The configuration this client was built with.
-     */
-open func config() -> WebSocketConfig  {
-    return try!  FfiConverterTypeWebSocketConfig_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_uniws_fn_method_websocketclient_config(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Opens a session: resolves and checks the request (before any I/O), connects, upgrades, and
-     * starts the session, all within the connect timeout, on the runtime the library owns.
-     *
-     * Errors: `InvalidUrl`, `InvalidRequest`, `ConnectFailed`, `ConnectTimeout`, `Tls`,
-     * `HandshakeRejected`, `HandshakeInvalid`, `Io`, and `Cancelled` if the caller goes away.
-     */
-open func webSocketSessionUncancellable(request: WebSocketRequest)async throws  -> ClientWebSocketSession  {
-    return
-        try  await uniffiRustCallAsync(
-            rustFutureFunc: {
-                uniffi_uniws_fn_method_websocketclient_web_socket_session(
-                        self.uniffiCloneHandle(),FfiConverterTypeWebSocketRequest_lower(request)
-                )
-            },
-            pollFunc: ffi_uniws_rust_future_poll_u64,
-            completeFunc: ffi_uniws_rust_future_complete_u64,
-            freeFunc: ffi_uniws_rust_future_free_u64,
-            liftFunc: FfiConverterTypeClientWebSocketSession_lift,
-            errorHandler: FfiConverterTypeWebSocketError_lift
-        )
-}
-    
-    /**
-     * [`web_socket_session`](Self::web_socket_session) that gives up with `Cancelled` as soon as
-     * `token` is cancelled, closing the half-open connection.
-     */
-open func webSocketSessionWithCancellation(request: WebSocketRequest, token: CancellationToken)async throws  -> ClientWebSocketSession  {
-    return
-        try  await uniffiRustCallAsync(
-            rustFutureFunc: {
-                uniffi_uniws_fn_method_websocketclient_web_socket_session_with_cancellation(
-                        self.uniffiCloneHandle(),FfiConverterTypeWebSocketRequest_lower(request),FfiConverterTypeCancellationToken_lower(token)
-                )
-            },
-            pollFunc: ffi_uniws_rust_future_poll_u64,
-            completeFunc: ffi_uniws_rust_future_complete_u64,
-            freeFunc: ffi_uniws_rust_future_free_u64,
-            liftFunc: FfiConverterTypeClientWebSocketSession_lift,
-            errorHandler: FfiConverterTypeWebSocketError_lift
-        )
-}
-    
-
-    
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeWebSocketClient: FfiConverter {
-    typealias FfiType = UInt64
-    typealias SwiftType = WebSocketClient
-
-    public static func lift(_ handle: UInt64) throws -> WebSocketClient {
-        return WebSocketClient(unsafeFromHandle: handle)
-    }
-
-    public static func lower(_ value: WebSocketClient) -> UInt64 {
-        return value.uniffiCloneHandle()
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebSocketClient {
-        let handle: UInt64 = try readInt(&buf)
-        return try lift(handle)
-    }
-
-    public static func write(_ value: WebSocketClient, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeWebSocketClient_lift(_ handle: UInt64) throws -> WebSocketClient {
-    return try FfiConverterTypeWebSocketClient.lift(handle)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeWebSocketClient_lower(_ value: WebSocketClient) -> UInt64 {
-    return FfiConverterTypeWebSocketClient.lower(value)
 }
 
 
@@ -2251,8 +2251,8 @@ extension CloseReason: Sendable {}
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeCloseReason: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CloseReason {
+struct FfiConverterTypeCloseReason: FfiConverterRustBuffer {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CloseReason {
         return
             try CloseReason(
                 code: FfiConverterUInt16.read(from: &buf), 
@@ -2260,7 +2260,7 @@ public struct FfiConverterTypeCloseReason: FfiConverterRustBuffer {
         )
     }
 
-    public static func write(_ value: CloseReason, into buf: inout [UInt8]) {
+    static func write(_ value: CloseReason, into buf: inout [UInt8]) {
         FfiConverterUInt16.write(value.code, into: &buf)
         FfiConverterString.write(value.message, into: &buf)
     }
@@ -2270,14 +2270,14 @@ public struct FfiConverterTypeCloseReason: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeCloseReason_lift(_ buf: RustBuffer) throws -> CloseReason {
+func FfiConverterTypeCloseReason_lift(_ buf: RustBuffer) throws -> CloseReason {
     return try FfiConverterTypeCloseReason.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeCloseReason_lower(_ value: CloseReason) -> RustBuffer {
+func FfiConverterTypeCloseReason_lower(_ value: CloseReason) -> RustBuffer {
     return FfiConverterTypeCloseReason.lower(value)
 }
 
@@ -2320,8 +2320,8 @@ extension Header: Sendable {}
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeHeader: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Header {
+struct FfiConverterTypeHeader: FfiConverterRustBuffer {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Header {
         return
             try Header(
                 name: FfiConverterString.read(from: &buf), 
@@ -2329,7 +2329,7 @@ public struct FfiConverterTypeHeader: FfiConverterRustBuffer {
         )
     }
 
-    public static func write(_ value: Header, into buf: inout [UInt8]) {
+    static func write(_ value: Header, into buf: inout [UInt8]) {
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterString.write(value.value, into: &buf)
     }
@@ -2339,14 +2339,14 @@ public struct FfiConverterTypeHeader: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeHeader_lift(_ buf: RustBuffer) throws -> Header {
+func FfiConverterTypeHeader_lift(_ buf: RustBuffer) throws -> Header {
     return try FfiConverterTypeHeader.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeHeader_lower(_ value: Header) -> RustBuffer {
+func FfiConverterTypeHeader_lower(_ value: Header) -> RustBuffer {
     return FfiConverterTypeHeader.lower(value)
 }
 
@@ -2413,8 +2413,8 @@ extension HttpCall: Sendable {}
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeHttpCall: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpCall {
+struct FfiConverterTypeHttpCall: FfiConverterRustBuffer {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpCall {
         return
             try HttpCall(
                 request: FfiConverterTypeHttpRequest.read(from: &buf), 
@@ -2425,7 +2425,7 @@ public struct FfiConverterTypeHttpCall: FfiConverterRustBuffer {
         )
     }
 
-    public static func write(_ value: HttpCall, into buf: inout [UInt8]) {
+    static func write(_ value: HttpCall, into buf: inout [UInt8]) {
         FfiConverterTypeHttpRequest.write(value.request, into: &buf)
         FfiConverterTypeHttpResponse.write(value.response, into: &buf)
         FfiConverterOptionString.write(value.subprotocol, into: &buf)
@@ -2438,14 +2438,14 @@ public struct FfiConverterTypeHttpCall: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeHttpCall_lift(_ buf: RustBuffer) throws -> HttpCall {
+func FfiConverterTypeHttpCall_lift(_ buf: RustBuffer) throws -> HttpCall {
     return try FfiConverterTypeHttpCall.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeHttpCall_lower(_ value: HttpCall) -> RustBuffer {
+func FfiConverterTypeHttpCall_lower(_ value: HttpCall) -> RustBuffer {
     return FfiConverterTypeHttpCall.lower(value)
 }
 
@@ -2496,8 +2496,8 @@ extension HttpRequest: Sendable {}
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeHttpRequest: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpRequest {
+struct FfiConverterTypeHttpRequest: FfiConverterRustBuffer {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpRequest {
         return
             try HttpRequest(
                 url: FfiConverterTypeUrl.read(from: &buf), 
@@ -2506,7 +2506,7 @@ public struct FfiConverterTypeHttpRequest: FfiConverterRustBuffer {
         )
     }
 
-    public static func write(_ value: HttpRequest, into buf: inout [UInt8]) {
+    static func write(_ value: HttpRequest, into buf: inout [UInt8]) {
         FfiConverterTypeUrl.write(value.url, into: &buf)
         FfiConverterTypeHttpMethod.write(value.method, into: &buf)
         FfiConverterTypeHeaders.write(value.headers, into: &buf)
@@ -2517,14 +2517,14 @@ public struct FfiConverterTypeHttpRequest: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeHttpRequest_lift(_ buf: RustBuffer) throws -> HttpRequest {
+func FfiConverterTypeHttpRequest_lift(_ buf: RustBuffer) throws -> HttpRequest {
     return try FfiConverterTypeHttpRequest.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeHttpRequest_lower(_ value: HttpRequest) -> RustBuffer {
+func FfiConverterTypeHttpRequest_lower(_ value: HttpRequest) -> RustBuffer {
     return FfiConverterTypeHttpRequest.lower(value)
 }
 
@@ -2575,8 +2575,8 @@ extension HttpResponse: Sendable {}
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeHttpResponse: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpResponse {
+struct FfiConverterTypeHttpResponse: FfiConverterRustBuffer {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpResponse {
         return
             try HttpResponse(
                 status: FfiConverterUInt16.read(from: &buf), 
@@ -2585,7 +2585,7 @@ public struct FfiConverterTypeHttpResponse: FfiConverterRustBuffer {
         )
     }
 
-    public static func write(_ value: HttpResponse, into buf: inout [UInt8]) {
+    static func write(_ value: HttpResponse, into buf: inout [UInt8]) {
         FfiConverterUInt16.write(value.status, into: &buf)
         FfiConverterString.write(value.reasonPhrase, into: &buf)
         FfiConverterTypeHeaders.write(value.headers, into: &buf)
@@ -2596,14 +2596,14 @@ public struct FfiConverterTypeHttpResponse: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeHttpResponse_lift(_ buf: RustBuffer) throws -> HttpResponse {
+func FfiConverterTypeHttpResponse_lift(_ buf: RustBuffer) throws -> HttpResponse {
     return try FfiConverterTypeHttpResponse.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeHttpResponse_lower(_ value: HttpResponse) -> RustBuffer {
+func FfiConverterTypeHttpResponse_lower(_ value: HttpResponse) -> RustBuffer {
     return FfiConverterTypeHttpResponse.lower(value)
 }
 
@@ -2652,8 +2652,8 @@ extension TlsConfig: Sendable {}
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeTlsConfig: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TlsConfig {
+struct FfiConverterTypeTlsConfig: FfiConverterRustBuffer {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TlsConfig {
         return
             try TlsConfig(
                 extraRootCertificatesPem: FfiConverterSequenceString.read(from: &buf), 
@@ -2661,7 +2661,7 @@ public struct FfiConverterTypeTlsConfig: FfiConverterRustBuffer {
         )
     }
 
-    public static func write(_ value: TlsConfig, into buf: inout [UInt8]) {
+    static func write(_ value: TlsConfig, into buf: inout [UInt8]) {
         FfiConverterSequenceString.write(value.extraRootCertificatesPem, into: &buf)
         FfiConverterBool.write(value.useSystemTrustStore, into: &buf)
     }
@@ -2671,14 +2671,14 @@ public struct FfiConverterTypeTlsConfig: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeTlsConfig_lift(_ buf: RustBuffer) throws -> TlsConfig {
+func FfiConverterTypeTlsConfig_lift(_ buf: RustBuffer) throws -> TlsConfig {
     return try FfiConverterTypeTlsConfig.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeTlsConfig_lower(_ value: TlsConfig) -> RustBuffer {
+func FfiConverterTypeTlsConfig_lower(_ value: TlsConfig) -> RustBuffer {
     return FfiConverterTypeTlsConfig.lower(value)
 }
 
@@ -2816,8 +2816,8 @@ extension WebSocketConfig: Sendable {}
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeWebSocketConfig: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebSocketConfig {
+struct FfiConverterTypeWebSocketConfig: FfiConverterRustBuffer {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebSocketConfig {
         return
             try WebSocketConfig(
                 pingInterval: FfiConverterOptionDuration.read(from: &buf), 
@@ -2834,7 +2834,7 @@ public struct FfiConverterTypeWebSocketConfig: FfiConverterRustBuffer {
         )
     }
 
-    public static func write(_ value: WebSocketConfig, into buf: inout [UInt8]) {
+    static func write(_ value: WebSocketConfig, into buf: inout [UInt8]) {
         FfiConverterOptionDuration.write(value.pingInterval, into: &buf)
         FfiConverterOptionDuration.write(value.timeout, into: &buf)
         FfiConverterOptionDuration.write(value.connectTimeout, into: &buf)
@@ -2853,14 +2853,14 @@ public struct FfiConverterTypeWebSocketConfig: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeWebSocketConfig_lift(_ buf: RustBuffer) throws -> WebSocketConfig {
+func FfiConverterTypeWebSocketConfig_lift(_ buf: RustBuffer) throws -> WebSocketConfig {
     return try FfiConverterTypeWebSocketConfig.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeWebSocketConfig_lower(_ value: WebSocketConfig) -> RustBuffer {
+func FfiConverterTypeWebSocketConfig_lower(_ value: WebSocketConfig) -> RustBuffer {
     return FfiConverterTypeWebSocketConfig.lower(value)
 }
 
@@ -2956,8 +2956,8 @@ extension WebSocketRequest: Sendable {}
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeWebSocketRequest: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebSocketRequest {
+struct FfiConverterTypeWebSocketRequest: FfiConverterRustBuffer {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebSocketRequest {
         return
             try WebSocketRequest(
                 url: FfiConverterOptionString.read(from: &buf), 
@@ -2971,7 +2971,7 @@ public struct FfiConverterTypeWebSocketRequest: FfiConverterRustBuffer {
         )
     }
 
-    public static func write(_ value: WebSocketRequest, into buf: inout [UInt8]) {
+    static func write(_ value: WebSocketRequest, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.url, into: &buf)
         FfiConverterTypeHttpMethod.write(value.method, into: &buf)
         FfiConverterOptionString.write(value.host, into: &buf)
@@ -2987,14 +2987,14 @@ public struct FfiConverterTypeWebSocketRequest: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeWebSocketRequest_lift(_ buf: RustBuffer) throws -> WebSocketRequest {
+func FfiConverterTypeWebSocketRequest_lift(_ buf: RustBuffer) throws -> WebSocketRequest {
     return try FfiConverterTypeWebSocketRequest.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeWebSocketRequest_lower(_ value: WebSocketRequest) -> RustBuffer {
+func FfiConverterTypeWebSocketRequest_lower(_ value: WebSocketRequest) -> RustBuffer {
     return FfiConverterTypeWebSocketRequest.lower(value)
 }
 
@@ -3073,10 +3073,10 @@ extension CloseCode: Sendable {}
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeCloseCode: FfiConverterRustBuffer {
+struct FfiConverterTypeCloseCode: FfiConverterRustBuffer {
     typealias SwiftType = CloseCode
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CloseCode {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CloseCode {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
@@ -3110,7 +3110,7 @@ public struct FfiConverterTypeCloseCode: FfiConverterRustBuffer {
         }
     }
 
-    public static func write(_ value: CloseCode, into buf: inout [UInt8]) {
+    static func write(_ value: CloseCode, into buf: inout [UInt8]) {
         switch value {
         
         
@@ -3173,14 +3173,14 @@ public struct FfiConverterTypeCloseCode: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeCloseCode_lift(_ buf: RustBuffer) throws -> CloseCode {
+func FfiConverterTypeCloseCode_lift(_ buf: RustBuffer) throws -> CloseCode {
     return try FfiConverterTypeCloseCode.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeCloseCode_lower(_ value: CloseCode) -> RustBuffer {
+func FfiConverterTypeCloseCode_lower(_ value: CloseCode) -> RustBuffer {
     return FfiConverterTypeCloseCode.lower(value)
 }
 
@@ -3252,10 +3252,10 @@ extension Frame: Sendable {}
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeFrame: FfiConverterRustBuffer {
+struct FfiConverterTypeFrame: FfiConverterRustBuffer {
     typealias SwiftType = Frame
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Frame {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Frame {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
@@ -3278,7 +3278,7 @@ public struct FfiConverterTypeFrame: FfiConverterRustBuffer {
         }
     }
 
-    public static func write(_ value: Frame, into buf: inout [UInt8]) {
+    static func write(_ value: Frame, into buf: inout [UInt8]) {
         switch value {
         
         
@@ -3314,14 +3314,14 @@ public struct FfiConverterTypeFrame: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeFrame_lift(_ buf: RustBuffer) throws -> Frame {
+func FfiConverterTypeFrame_lift(_ buf: RustBuffer) throws -> Frame {
     return try FfiConverterTypeFrame.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeFrame_lower(_ value: Frame) -> RustBuffer {
+func FfiConverterTypeFrame_lower(_ value: Frame) -> RustBuffer {
     return FfiConverterTypeFrame.lower(value)
 }
 
@@ -3376,10 +3376,10 @@ extension HttpMethod: Sendable {}
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeHttpMethod: FfiConverterRustBuffer {
+struct FfiConverterTypeHttpMethod: FfiConverterRustBuffer {
     typealias SwiftType = HttpMethod
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpMethod {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpMethod {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
@@ -3401,7 +3401,7 @@ public struct FfiConverterTypeHttpMethod: FfiConverterRustBuffer {
         }
     }
 
-    public static func write(_ value: HttpMethod, into buf: inout [UInt8]) {
+    static func write(_ value: HttpMethod, into buf: inout [UInt8]) {
         switch value {
         
         
@@ -3440,14 +3440,14 @@ public struct FfiConverterTypeHttpMethod: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeHttpMethod_lift(_ buf: RustBuffer) throws -> HttpMethod {
+func FfiConverterTypeHttpMethod_lift(_ buf: RustBuffer) throws -> HttpMethod {
     return try FfiConverterTypeHttpMethod.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeHttpMethod_lower(_ value: HttpMethod) -> RustBuffer {
+func FfiConverterTypeHttpMethod_lower(_ value: HttpMethod) -> RustBuffer {
     return FfiConverterTypeHttpMethod.lower(value)
 }
 
@@ -3460,7 +3460,7 @@ public func FfiConverterTypeHttpMethod_lower(_ value: HttpMethod) -> RustBuffer 
  * clashes with Kotlin's `Throwable.message`. Lower-level errors (I/O, TLS, HTTP parsing) are
  * rendered into `detail` rather than kept as sources, because error fields must cross the FFI.
  */
-public 
+
 enum WebSocketError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
 
     
@@ -3599,10 +3599,10 @@ extension WebSocketError: Sendable {}
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeWebSocketError: FfiConverterRustBuffer {
+struct FfiConverterTypeWebSocketError: FfiConverterRustBuffer {
     typealias SwiftType = WebSocketError
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebSocketError {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebSocketError {
         let variant: Int32 = try readInt(&buf)
         switch variant {
 
@@ -3655,7 +3655,7 @@ public struct FfiConverterTypeWebSocketError: FfiConverterRustBuffer {
         }
     }
 
-    public static func write(_ value: WebSocketError, into buf: inout [UInt8]) {
+    static func write(_ value: WebSocketError, into buf: inout [UInt8]) {
         switch value {
 
         
@@ -3736,14 +3736,14 @@ public struct FfiConverterTypeWebSocketError: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeWebSocketError_lift(_ buf: RustBuffer) throws -> WebSocketError {
+func FfiConverterTypeWebSocketError_lift(_ buf: RustBuffer) throws -> WebSocketError {
     return try FfiConverterTypeWebSocketError.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeWebSocketError_lower(_ value: WebSocketError) -> RustBuffer {
+func FfiConverterTypeWebSocketError_lower(_ value: WebSocketError) -> RustBuffer {
     return FfiConverterTypeWebSocketError.lower(value)
 }
 
@@ -3753,7 +3753,7 @@ public func FfiConverterTypeWebSocketError_lower(_ value: WebSocketError) -> Rus
 fileprivate struct FfiConverterOptionUInt16: FfiConverterRustBuffer {
     typealias SwiftType = UInt16?
 
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+    static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
             writeInt(&buf, Int8(0))
             return
@@ -3762,7 +3762,7 @@ fileprivate struct FfiConverterOptionUInt16: FfiConverterRustBuffer {
         FfiConverterUInt16.write(value, into: &buf)
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterUInt16.read(from: &buf)
@@ -3777,7 +3777,7 @@ fileprivate struct FfiConverterOptionUInt16: FfiConverterRustBuffer {
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+    static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
             writeInt(&buf, Int8(0))
             return
@@ -3786,7 +3786,7 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         FfiConverterString.write(value, into: &buf)
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterString.read(from: &buf)
@@ -3801,7 +3801,7 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 fileprivate struct FfiConverterOptionDuration: FfiConverterRustBuffer {
     typealias SwiftType = TimeInterval?
 
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+    static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
             writeInt(&buf, Int8(0))
             return
@@ -3810,7 +3810,7 @@ fileprivate struct FfiConverterOptionDuration: FfiConverterRustBuffer {
         FfiConverterDuration.write(value, into: &buf)
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterDuration.read(from: &buf)
@@ -3825,7 +3825,7 @@ fileprivate struct FfiConverterOptionDuration: FfiConverterRustBuffer {
 fileprivate struct FfiConverterOptionTypeReceivedBatch: FfiConverterRustBuffer {
     typealias SwiftType = ReceivedBatch?
 
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+    static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
             writeInt(&buf, Int8(0))
             return
@@ -3834,7 +3834,7 @@ fileprivate struct FfiConverterOptionTypeReceivedBatch: FfiConverterRustBuffer {
         FfiConverterTypeReceivedBatch.write(value, into: &buf)
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeReceivedBatch.read(from: &buf)
@@ -3849,7 +3849,7 @@ fileprivate struct FfiConverterOptionTypeReceivedBatch: FfiConverterRustBuffer {
 fileprivate struct FfiConverterOptionTypeCloseReason: FfiConverterRustBuffer {
     typealias SwiftType = CloseReason?
 
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+    static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
             writeInt(&buf, Int8(0))
             return
@@ -3858,7 +3858,7 @@ fileprivate struct FfiConverterOptionTypeCloseReason: FfiConverterRustBuffer {
         FfiConverterTypeCloseReason.write(value, into: &buf)
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeCloseReason.read(from: &buf)
@@ -3873,7 +3873,7 @@ fileprivate struct FfiConverterOptionTypeCloseReason: FfiConverterRustBuffer {
 fileprivate struct FfiConverterOptionTypeCloseCode: FfiConverterRustBuffer {
     typealias SwiftType = CloseCode?
 
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+    static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
             writeInt(&buf, Int8(0))
             return
@@ -3882,7 +3882,7 @@ fileprivate struct FfiConverterOptionTypeCloseCode: FfiConverterRustBuffer {
         FfiConverterTypeCloseCode.write(value, into: &buf)
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeCloseCode.read(from: &buf)
@@ -3897,7 +3897,7 @@ fileprivate struct FfiConverterOptionTypeCloseCode: FfiConverterRustBuffer {
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
-    public static func write(_ value: [String], into buf: inout [UInt8]) {
+    static func write(_ value: [String], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
@@ -3905,7 +3905,7 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String] {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String] {
         let len: Int32 = try readInt(&buf)
         var seq = [String]()
         seq.reserveCapacity(Int(len))
@@ -3922,7 +3922,7 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 fileprivate struct FfiConverterSequenceTypeHeader: FfiConverterRustBuffer {
     typealias SwiftType = [Header]
 
-    public static func write(_ value: [Header], into buf: inout [UInt8]) {
+    static func write(_ value: [Header], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
@@ -3930,7 +3930,7 @@ fileprivate struct FfiConverterSequenceTypeHeader: FfiConverterRustBuffer {
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Header] {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Header] {
         let len: Int32 = try readInt(&buf)
         var seq = [Header]()
         seq.reserveCapacity(Int(len))
@@ -3947,7 +3947,7 @@ fileprivate struct FfiConverterSequenceTypeHeader: FfiConverterRustBuffer {
 fileprivate struct FfiConverterSequenceTypeFrame: FfiConverterRustBuffer {
     typealias SwiftType = [Frame]
 
-    public static func write(_ value: [Frame], into buf: inout [UInt8]) {
+    static func write(_ value: [Frame], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
@@ -3955,7 +3955,7 @@ fileprivate struct FfiConverterSequenceTypeFrame: FfiConverterRustBuffer {
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Frame] {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Frame] {
         let len: Int32 = try readInt(&buf)
         var seq = [Frame]()
         seq.reserveCapacity(Int(len))
@@ -3975,24 +3975,24 @@ public typealias Url = URL
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeUrl: FfiConverter {
+struct FfiConverterTypeUrl: FfiConverter {
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Url {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Url {
         let builtinValue = try FfiConverterString.read(from: &buf)
         return URL(string: builtinValue)!
     }
 
-    public static func write(_ value: Url, into buf: inout [UInt8]) {
+    static func write(_ value: Url, into buf: inout [UInt8]) {
         let builtinValue = value.absoluteString
         return FfiConverterString.write(builtinValue, into: &buf)
     }
 
-    public static func lift(_ value: RustBuffer) throws -> Url {
+    static func lift(_ value: RustBuffer) throws -> Url {
         let builtinValue = try FfiConverterString.lift(value)
         return URL(string: builtinValue)!
     }
 
-    public static func lower(_ value: Url) -> RustBuffer {
+    static func lower(_ value: Url) -> RustBuffer {
         let builtinValue = value.absoluteString
         return FfiConverterString.lower(builtinValue)
     }
@@ -4002,14 +4002,14 @@ public struct FfiConverterTypeUrl: FfiConverter {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeUrl_lift(_ value: RustBuffer) throws -> Url {
+func FfiConverterTypeUrl_lift(_ value: RustBuffer) throws -> Url {
     return try FfiConverterTypeUrl.lift(value)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeUrl_lower(_ value: Url) -> RustBuffer {
+func FfiConverterTypeUrl_lower(_ value: Url) -> RustBuffer {
     return FfiConverterTypeUrl.lower(value)
 }
 
@@ -4064,7 +4064,7 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
 /**
  * The well-known close code with this value, or `None` (exported for the Swift and Kotlin layers).
  */
-public func closeCodeFromValue(value: UInt16) -> CloseCode?  {
+func closeCodeFromValue(value: UInt16) -> CloseCode?  {
     return try!  FfiConverterOptionTypeCloseCode.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_uniws_fn_func_close_code_from_value(
@@ -4075,7 +4075,7 @@ public func closeCodeFromValue(value: UInt16) -> CloseCode?  {
 /**
  * The numeric value of a well-known close code (exported for the Swift and Kotlin layers).
  */
-public func closeCodeValue(code: CloseCode) -> UInt16  {
+func closeCodeValue(code: CloseCode) -> UInt16  {
     return try!  FfiConverterUInt16.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_uniws_fn_func_close_code_value(
@@ -4111,13 +4111,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_uniws_checksum_method_cancellationtoken_is_cancelled() != 22733) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_websocketclient_config() != 50361) {
+    if (uniffi_uniws_checksum_method_fficlient_config() != 1175) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_websocketclient_web_socket_session() != 22617) {
+    if (uniffi_uniws_checksum_method_fficlient_web_socket_session() != 35986) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_websocketclient_web_socket_session_with_cancellation() != 26643) {
+    if (uniffi_uniws_checksum_method_fficlient_web_socket_session_with_cancellation() != 9233) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_receivedbatch_count() != 43019) {
@@ -4126,100 +4126,100 @@ private let initializationResult: InitializationResult = {
     if (uniffi_uniws_checksum_method_receivedbatch_directory_address() != 61162) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_call_info() != 33466) {
+    if (uniffi_uniws_checksum_method_ffisession_call_info() != 15494) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_close_reason() != 28650) {
+    if (uniffi_uniws_checksum_method_ffisession_close_reason() != 65499) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_close_reason_now() != 5798) {
+    if (uniffi_uniws_checksum_method_ffisession_close_reason_now() != 52668) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_close_with() != 46981) {
+    if (uniffi_uniws_checksum_method_ffisession_close_with() != 7913) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_get_max_frame_size() != 61051) {
+    if (uniffi_uniws_checksum_method_ffisession_get_max_frame_size() != 22813) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_get_ping_interval() != 61732) {
+    if (uniffi_uniws_checksum_method_ffisession_get_ping_interval() != 56208) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_get_timeout() != 16163) {
+    if (uniffi_uniws_checksum_method_ffisession_get_timeout() != 58856) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_is_active() != 52020) {
+    if (uniffi_uniws_checksum_method_ffisession_is_active() != 49754) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_negotiated_extensions() != 982) {
+    if (uniffi_uniws_checksum_method_ffisession_negotiated_extensions() != 53022) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_negotiated_subprotocol() != 63848) {
+    if (uniffi_uniws_checksum_method_ffisession_negotiated_subprotocol() != 58042) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_receive() != 13749) {
+    if (uniffi_uniws_checksum_method_ffisession_receive() != 18826) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch() != 48955) {
+    if (uniffi_uniws_checksum_method_ffisession_receive_batch() != 39336) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch_with_cancellation() != 20354) {
+    if (uniffi_uniws_checksum_method_ffisession_receive_batch_with_cancellation() != 30923) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_in_place_with_cancellation() != 44457) {
+    if (uniffi_uniws_checksum_method_ffisession_receive_in_place_with_cancellation() != 20008) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_receive_with_cancellation() != 12749) {
+    if (uniffi_uniws_checksum_method_ffisession_receive_with_cancellation() != 198) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_return_unread() != 7828) {
+    if (uniffi_uniws_checksum_method_ffisession_return_unread() != 9883) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_send() != 14336) {
+    if (uniffi_uniws_checksum_method_ffisession_send() != 1752) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_send_batch() != 11229) {
+    if (uniffi_uniws_checksum_method_ffisession_send_batch() != 44505) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_send_binary() != 15258) {
+    if (uniffi_uniws_checksum_method_ffisession_send_binary() != 24000) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_send_text() != 26748) {
+    if (uniffi_uniws_checksum_method_ffisession_send_text() != 7072) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_send_with_cancellation() != 21004) {
+    if (uniffi_uniws_checksum_method_ffisession_send_with_cancellation() != 30235) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_set_max_frame_size() != 62119) {
+    if (uniffi_uniws_checksum_method_ffisession_set_max_frame_size() != 42542) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_set_ping_interval() != 37512) {
+    if (uniffi_uniws_checksum_method_ffisession_set_ping_interval() != 49749) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_set_timeout() != 38747) {
+    if (uniffi_uniws_checksum_method_ffisession_set_timeout() != 36353) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch() != 20230) {
+    if (uniffi_uniws_checksum_method_ffisession_try_receive_batch() != 15684) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_in_place() != 56570) {
+    if (uniffi_uniws_checksum_method_ffisession_try_receive_in_place() != 14778) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send() != 888) {
+    if (uniffi_uniws_checksum_method_ffisession_try_send() != 18570) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_batch() != 46556) {
+    if (uniffi_uniws_checksum_method_ffisession_try_send_batch() != 23351) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary() != 17768) {
+    if (uniffi_uniws_checksum_method_ffisession_try_send_binary() != 26364) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text() != 46921) {
+    if (uniffi_uniws_checksum_method_ffisession_try_send_text() != 22152) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_binary_at() != 59036) {
+    if (uniffi_uniws_checksum_method_ffisession_unsafe_try_send_binary_at() != 16559) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_text_at() != 14062) {
+    if (uniffi_uniws_checksum_method_ffisession_unsafe_try_send_text_at() != 32215) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_headers_contains() != 14430) {
@@ -4243,7 +4243,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_uniws_checksum_constructor_cancellationtoken_new() != 48818) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_uniws_checksum_constructor_websocketclient_new() != 46619) {
+    if (uniffi_uniws_checksum_constructor_fficlient_new() != 27384) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_constructor_headers_new() != 35158) {
@@ -4255,7 +4255,7 @@ private let initializationResult: InitializationResult = {
 
 // Make the ensure init function public so that other modules which have external type references to
 // our types can call it.
-public func uniffiEnsureUniwsInitialized() {
+func uniffiEnsureUniwsInitialized() {
     switch initializationResult {
     case .ok:
         break

@@ -9,8 +9,8 @@ final class ContractTests: XCTestCase {
     func testContractAgainstTheLocalServer() async throws {
         let client = WebSocketClient()
         let tuned = WebSocketClient(config: WebSocketConfig(pingInterval: 30, timeout: 15, maxFrameSize: 1 << 20))
-        XCTAssertEqual(tuned.config().maxFrameSize, 1 << 20)
-        XCTAssertEqual(tuned.config().pingInterval, 30)
+        XCTAssertEqual(tuned.config.maxFrameSize, 1 << 20)
+        XCTAssertEqual(tuned.config.pingInterval, 30)
         let session = try await client.webSocketSession("\(Peers.echo)/echo")
         let port = UInt16(URLComponents(string: Peers.echo)!.port!)
         let s3 = try await client.webSocketSession(method: .get, host: "127.0.0.1", port: port, path: "/echo")

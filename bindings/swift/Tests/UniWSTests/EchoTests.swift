@@ -78,7 +78,7 @@ final class EchoTests: XCTestCase {
             .binary(data: Data()), .ping(data: Data([9])), .pong(data: Data()),
             .close(reason: CloseReason(code: 1001, message: "bye")), .close(reason: nil),
         ]
-        session.returnUnread(frames: frames)
+        session.ffi.returnUnread(frames: frames)
         var seen: [Frame] = []
         for try await frame in session.incoming {
             seen.append(frame)

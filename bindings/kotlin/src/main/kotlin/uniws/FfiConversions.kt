@@ -31,7 +31,7 @@ internal fun CloseReason.toFfi(): FfiCloseReason = FfiCloseReason(code.toUShort(
 internal fun FfiCloseReason.toPublic(): CloseReason = CloseReason(code.toShort(), message)
 
 internal fun FfiHttpCall.toPublic(): HttpCall = HttpCall(
-    request = HttpRequest(request.url, request.method, Headers(request.headers)),
+    request = HttpRequest(request.url, HttpMethod.of(request.method), Headers(request.headers)),
     response = HttpResponse(response.status.toInt(), response.reasonPhrase, Headers(response.headers)),
     subprotocol = subprotocol,
     extensions = extensions,

@@ -2,7 +2,7 @@ package uniws
 
 import kotlin.time.Duration
 import uniws.ffi.CancellationToken
-import uniws.ffi.ClientWebSocketSession as FfiSession
+import uniws.ffi.FfiSession
 
 /**
  * The generated session handle with public types, and its release.

@@ -6,7 +6,7 @@ import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
-import uniws.ffi.WebSocketClient as FfiClient
+import uniws.ffi.FfiClient
 import uniws.ffi.WebSocketRequest as FfiRequest
 
 /**

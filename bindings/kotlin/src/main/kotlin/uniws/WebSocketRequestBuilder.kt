@@ -62,7 +62,7 @@ public class WebSocketRequestBuilder internal constructor() {
 
     internal fun build(): WebSocketRequest = WebSocketRequest(
         url = url,
-        method = method,
+        method = method.native,
         host = host,
         port = port?.let { port ->
             require(port in 0..65535) { "port must be in 0..65535: $port" }

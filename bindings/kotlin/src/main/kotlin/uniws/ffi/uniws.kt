@@ -48,7 +48,7 @@ import kotlinx.coroutines.suspendCancellableCoroutine
  * @suppress
  */
 @Structure.FieldOrder("capacity", "len", "data")
-open class RustBuffer : Structure() {
+internal open class RustBuffer : Structure() {
     // Note: `capacity` and `len` are actually `ULong` values, but JVM only supports signed values.
     // When dealing with these fields, make sure to call `toULong()`.
     @JvmField var capacity: Long = 0
@@ -152,7 +152,7 @@ internal object FfiConverterByRefBytes : FfiConverter<java.nio.ByteBuffer, Forei
  *
  * @suppress
  */
-public interface FfiConverter<KotlinType, FfiType> {
+internal interface FfiConverter<KotlinType, FfiType> {
     // Convert an FFI type to a Kotlin type
     fun lift(value: FfiType): KotlinType
 
@@ -219,7 +219,7 @@ public interface FfiConverter<KotlinType, FfiType> {
  *
  * @suppress
  */
-public interface FfiConverterRustBuffer<KotlinType>: FfiConverter<KotlinType, RustBuffer.ByValue> {
+internal interface FfiConverterRustBuffer<KotlinType>: FfiConverter<KotlinType, RustBuffer.ByValue> {
     override fun lift(value: RustBuffer.ByValue) = liftFromRustBuffer(value)
     override fun lower(value: KotlinType) = lowerIntoRustBuffer(value)
 }
@@ -259,14 +259,14 @@ internal open class UniffiRustCallStatus : Structure() {
     }
 }
 
-class InternalException(message: String) : kotlin.Exception(message)
+internal class InternalException(message: String) : kotlin.Exception(message)
 
 /**
  * Each top-level error class has a companion object that can lift the error from the call status's rust buffer
  *
  * @suppress
  */
-interface UniffiRustCallStatusErrorHandler<E> {
+internal interface UniffiRustCallStatusErrorHandler<E> {
     fun lift(error_buf: RustBuffer.ByValue): E;
 }
 
@@ -307,7 +307,7 @@ private fun<E: kotlin.Exception> uniffiCheckCallStatus(errorHandler: UniffiRustC
  *
  * @suppress
  */
-object UniffiNullRustCallStatusErrorHandler: UniffiRustCallStatusErrorHandler<InternalException> {
+internal object UniffiNullRustCallStatusErrorHandler: UniffiRustCallStatusErrorHandler<InternalException> {
     override fun lift(error_buf: RustBuffer.ByValue): InternalException {
         RustBuffer.free(error_buf)
         return InternalException("Unexpected CALL_ERROR")
@@ -691,79 +691,79 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_uniws_checksum_method_cancellationtoken_is_cancelled(
     ): Int
-    external fun uniffi_uniws_checksum_method_websocketclient_config(
+    external fun uniffi_uniws_checksum_method_fficlient_config(
     ): Int
-    external fun uniffi_uniws_checksum_method_websocketclient_web_socket_session(
+    external fun uniffi_uniws_checksum_method_fficlient_web_socket_session(
     ): Int
-    external fun uniffi_uniws_checksum_method_websocketclient_web_socket_session_with_cancellation(
+    external fun uniffi_uniws_checksum_method_fficlient_web_socket_session_with_cancellation(
     ): Int
     external fun uniffi_uniws_checksum_method_receivedbatch_count(
     ): Int
     external fun uniffi_uniws_checksum_method_receivedbatch_directory_address(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_call_info(
+    external fun uniffi_uniws_checksum_method_ffisession_call_info(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_close_reason(
+    external fun uniffi_uniws_checksum_method_ffisession_close_reason(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_close_reason_now(
+    external fun uniffi_uniws_checksum_method_ffisession_close_reason_now(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_close_with(
+    external fun uniffi_uniws_checksum_method_ffisession_close_with(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_get_max_frame_size(
+    external fun uniffi_uniws_checksum_method_ffisession_get_max_frame_size(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_get_ping_interval(
+    external fun uniffi_uniws_checksum_method_ffisession_get_ping_interval(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_get_timeout(
+    external fun uniffi_uniws_checksum_method_ffisession_get_timeout(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_is_active(
+    external fun uniffi_uniws_checksum_method_ffisession_is_active(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_negotiated_extensions(
+    external fun uniffi_uniws_checksum_method_ffisession_negotiated_extensions(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_negotiated_subprotocol(
+    external fun uniffi_uniws_checksum_method_ffisession_negotiated_subprotocol(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_receive(
+    external fun uniffi_uniws_checksum_method_ffisession_receive(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch(
+    external fun uniffi_uniws_checksum_method_ffisession_receive_batch(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch_with_cancellation(
+    external fun uniffi_uniws_checksum_method_ffisession_receive_batch_with_cancellation(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_receive_in_place_with_cancellation(
+    external fun uniffi_uniws_checksum_method_ffisession_receive_in_place_with_cancellation(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_receive_with_cancellation(
+    external fun uniffi_uniws_checksum_method_ffisession_receive_with_cancellation(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_return_unread(
+    external fun uniffi_uniws_checksum_method_ffisession_return_unread(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_send(
+    external fun uniffi_uniws_checksum_method_ffisession_send(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_send_batch(
+    external fun uniffi_uniws_checksum_method_ffisession_send_batch(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_send_binary(
+    external fun uniffi_uniws_checksum_method_ffisession_send_binary(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_send_text(
+    external fun uniffi_uniws_checksum_method_ffisession_send_text(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_send_with_cancellation(
+    external fun uniffi_uniws_checksum_method_ffisession_send_with_cancellation(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_set_max_frame_size(
+    external fun uniffi_uniws_checksum_method_ffisession_set_max_frame_size(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_set_ping_interval(
+    external fun uniffi_uniws_checksum_method_ffisession_set_ping_interval(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_set_timeout(
+    external fun uniffi_uniws_checksum_method_ffisession_set_timeout(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch(
+    external fun uniffi_uniws_checksum_method_ffisession_try_receive_batch(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_in_place(
+    external fun uniffi_uniws_checksum_method_ffisession_try_receive_in_place(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_send(
+    external fun uniffi_uniws_checksum_method_ffisession_try_send(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_send_batch(
+    external fun uniffi_uniws_checksum_method_ffisession_try_send_batch(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary(
+    external fun uniffi_uniws_checksum_method_ffisession_try_send_binary(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text(
+    external fun uniffi_uniws_checksum_method_ffisession_try_send_text(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_binary_at(
+    external fun uniffi_uniws_checksum_method_ffisession_unsafe_try_send_binary_at(
     ): Int
-    external fun uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_text_at(
+    external fun uniffi_uniws_checksum_method_ffisession_unsafe_try_send_text_at(
     ): Int
     external fun uniffi_uniws_checksum_method_headers_contains(
     ): Int
@@ -779,7 +779,7 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_uniws_checksum_constructor_cancellationtoken_new(
     ): Int
-    external fun uniffi_uniws_checksum_constructor_websocketclient_new(
+    external fun uniffi_uniws_checksum_constructor_fficlient_new(
     ): Int
     external fun uniffi_uniws_checksum_constructor_headers_new(
     ): Int
@@ -813,17 +813,17 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_uniws_fn_method_cancellationtoken_is_cancelled(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
-    external fun uniffi_uniws_fn_clone_websocketclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_clone_fficlient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_uniws_fn_free_websocketclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_free_fficlient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_uniws_fn_constructor_websocketclient_new(`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_constructor_fficlient_new(`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_uniws_fn_method_websocketclient_config(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_fficlient_config(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_uniws_fn_method_websocketclient_web_socket_session(`ptr`: Long,`request`: RustBuffer.ByValue,
+    external fun uniffi_uniws_fn_method_fficlient_web_socket_session(`ptr`: Long,`request`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_uniws_fn_method_websocketclient_web_socket_session_with_cancellation(`ptr`: Long,`request`: RustBuffer.ByValue,`token`: Long,
+    external fun uniffi_uniws_fn_method_fficlient_web_socket_session_with_cancellation(`ptr`: Long,`request`: RustBuffer.ByValue,`token`: Long,
     ): Long
     external fun uniffi_uniws_fn_clone_receivedbatch(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -833,73 +833,73 @@ internal object UniffiLib {
     ): Int
     external fun uniffi_uniws_fn_method_receivedbatch_directory_address(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_uniws_fn_clone_clientwebsocketsession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_clone_ffisession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_uniws_fn_free_clientwebsocketsession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_free_ffisession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_call_info(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_ffisession_call_info(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_close_reason(`ptr`: Long,
+    external fun uniffi_uniws_fn_method_ffisession_close_reason(`ptr`: Long,
     ): Long
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_close_reason_now(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_ffisession_close_reason_now(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_close_with(`ptr`: Long,`reason`: RustBuffer.ByValue,
+    external fun uniffi_uniws_fn_method_ffisession_close_with(`ptr`: Long,`reason`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_get_max_frame_size(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_ffisession_get_max_frame_size(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_get_ping_interval(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_ffisession_get_ping_interval(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_get_timeout(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_ffisession_get_timeout(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_is_active(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_ffisession_is_active(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_negotiated_extensions(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_ffisession_negotiated_extensions(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_negotiated_subprotocol(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_ffisession_negotiated_subprotocol(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_receive(`ptr`: Long,
+    external fun uniffi_uniws_fn_method_ffisession_receive(`ptr`: Long,
     ): Long
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_receive_batch(`ptr`: Long,`max`: Int,
+    external fun uniffi_uniws_fn_method_ffisession_receive_batch(`ptr`: Long,`max`: Int,
     ): Long
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_receive_batch_with_cancellation(`ptr`: Long,`max`: Int,`token`: Long,
+    external fun uniffi_uniws_fn_method_ffisession_receive_batch_with_cancellation(`ptr`: Long,`max`: Int,`token`: Long,
     ): Long
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_receive_in_place_with_cancellation(`ptr`: Long,`max`: Int,`token`: Long,
+    external fun uniffi_uniws_fn_method_ffisession_receive_in_place_with_cancellation(`ptr`: Long,`max`: Int,`token`: Long,
     ): Long
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_receive_with_cancellation(`ptr`: Long,`token`: Long,
+    external fun uniffi_uniws_fn_method_ffisession_receive_with_cancellation(`ptr`: Long,`token`: Long,
     ): Long
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_return_unread(`ptr`: Long,`frames`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_ffisession_return_unread(`ptr`: Long,`frames`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_send(`ptr`: Long,`frame`: RustBuffer.ByValue,
+    external fun uniffi_uniws_fn_method_ffisession_send(`ptr`: Long,`frame`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_send_batch(`ptr`: Long,`frames`: RustBuffer.ByValue,
+    external fun uniffi_uniws_fn_method_ffisession_send_batch(`ptr`: Long,`frames`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_send_binary(`ptr`: Long,`data`: RustBuffer.ByValue,
+    external fun uniffi_uniws_fn_method_ffisession_send_binary(`ptr`: Long,`data`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_send_text(`ptr`: Long,`text`: RustBuffer.ByValue,
+    external fun uniffi_uniws_fn_method_ffisession_send_text(`ptr`: Long,`text`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_send_with_cancellation(`ptr`: Long,`frame`: RustBuffer.ByValue,`token`: Long,
+    external fun uniffi_uniws_fn_method_ffisession_send_with_cancellation(`ptr`: Long,`frame`: RustBuffer.ByValue,`token`: Long,
     ): Long
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_set_max_frame_size(`ptr`: Long,`bytes`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_ffisession_set_max_frame_size(`ptr`: Long,`bytes`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_set_ping_interval(`ptr`: Long,`interval`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_ffisession_set_ping_interval(`ptr`: Long,`interval`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_set_timeout(`ptr`: Long,`timeout`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_ffisession_set_timeout(`ptr`: Long,`timeout`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_try_receive_batch(`ptr`: Long,`max`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_ffisession_try_receive_batch(`ptr`: Long,`max`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_try_receive_in_place(`ptr`: Long,`max`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_ffisession_try_receive_in_place(`ptr`: Long,`max`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_try_send(`ptr`: Long,`frame`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_ffisession_try_send(`ptr`: Long,`frame`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_try_send_batch(`ptr`: Long,`frames`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_ffisession_try_send_batch(`ptr`: Long,`frames`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Int
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_try_send_binary(`ptr`: Long,`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_ffisession_try_send_binary(`ptr`: Long,`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_try_send_text(`ptr`: Long,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_ffisession_try_send_text(`ptr`: Long,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_unsafe_try_send_binary_at(`ptr`: Long,`address`: Long,`length`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_ffisession_unsafe_try_send_binary_at(`ptr`: Long,`address`: Long,`length`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
-    external fun uniffi_uniws_fn_method_clientwebsocketsession_unsafe_try_send_text_at(`ptr`: Long,`address`: Long,`length`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_uniws_fn_method_ffisession_unsafe_try_send_text_at(`ptr`: Long,`address`: Long,`length`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_uniws_fn_clone_headers(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1054,13 +1054,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_uniws_checksum_method_cancellationtoken_is_cancelled() and 0xFFFF) != 22733) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_websocketclient_config() and 0xFFFF) != 50361) {
+    if ((lib.uniffi_uniws_checksum_method_fficlient_config() and 0xFFFF) != 1175) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_websocketclient_web_socket_session() and 0xFFFF) != 22617) {
+    if ((lib.uniffi_uniws_checksum_method_fficlient_web_socket_session() and 0xFFFF) != 35986) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_websocketclient_web_socket_session_with_cancellation() and 0xFFFF) != 26643) {
+    if ((lib.uniffi_uniws_checksum_method_fficlient_web_socket_session_with_cancellation() and 0xFFFF) != 9233) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_receivedbatch_count() and 0xFFFF) != 43019) {
@@ -1069,100 +1069,100 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_uniws_checksum_method_receivedbatch_directory_address() and 0xFFFF) != 61162) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_call_info() and 0xFFFF) != 33466) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_call_info() and 0xFFFF) != 15494) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_close_reason() and 0xFFFF) != 28650) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_close_reason() and 0xFFFF) != 65499) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_close_reason_now() and 0xFFFF) != 5798) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_close_reason_now() and 0xFFFF) != 52668) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_close_with() and 0xFFFF) != 46981) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_close_with() and 0xFFFF) != 7913) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_get_max_frame_size() and 0xFFFF) != 61051) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_get_max_frame_size() and 0xFFFF) != 22813) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_get_ping_interval() and 0xFFFF) != 61732) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_get_ping_interval() and 0xFFFF) != 56208) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_get_timeout() and 0xFFFF) != 16163) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_get_timeout() and 0xFFFF) != 58856) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_is_active() and 0xFFFF) != 52020) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_is_active() and 0xFFFF) != 49754) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_negotiated_extensions() and 0xFFFF) != 982) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_negotiated_extensions() and 0xFFFF) != 53022) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_negotiated_subprotocol() and 0xFFFF) != 63848) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_negotiated_subprotocol() and 0xFFFF) != 58042) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive() and 0xFFFF) != 13749) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_receive() and 0xFFFF) != 18826) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch() and 0xFFFF) != 48955) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_receive_batch() and 0xFFFF) != 39336) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_batch_with_cancellation() and 0xFFFF) != 20354) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_receive_batch_with_cancellation() and 0xFFFF) != 30923) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_in_place_with_cancellation() and 0xFFFF) != 44457) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_receive_in_place_with_cancellation() and 0xFFFF) != 20008) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_receive_with_cancellation() and 0xFFFF) != 12749) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_receive_with_cancellation() and 0xFFFF) != 198) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_return_unread() and 0xFFFF) != 7828) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_return_unread() and 0xFFFF) != 9883) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_send() and 0xFFFF) != 14336) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_send() and 0xFFFF) != 1752) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_send_batch() and 0xFFFF) != 11229) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_send_batch() and 0xFFFF) != 44505) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_send_binary() and 0xFFFF) != 15258) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_send_binary() and 0xFFFF) != 24000) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_send_text() and 0xFFFF) != 26748) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_send_text() and 0xFFFF) != 7072) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_send_with_cancellation() and 0xFFFF) != 21004) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_send_with_cancellation() and 0xFFFF) != 30235) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_set_max_frame_size() and 0xFFFF) != 62119) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_set_max_frame_size() and 0xFFFF) != 42542) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_set_ping_interval() and 0xFFFF) != 37512) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_set_ping_interval() and 0xFFFF) != 49749) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_set_timeout() and 0xFFFF) != 38747) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_set_timeout() and 0xFFFF) != 36353) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_batch() and 0xFFFF) != 20230) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_try_receive_batch() and 0xFFFF) != 15684) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_receive_in_place() and 0xFFFF) != 56570) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_try_receive_in_place() and 0xFFFF) != 14778) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send() and 0xFFFF) != 888) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_try_send() and 0xFFFF) != 18570) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_batch() and 0xFFFF) != 46556) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_try_send_batch() and 0xFFFF) != 23351) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_binary() and 0xFFFF) != 17768) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_try_send_binary() and 0xFFFF) != 26364) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_try_send_text() and 0xFFFF) != 46921) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_try_send_text() and 0xFFFF) != 22152) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_binary_at() and 0xFFFF) != 59036) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_unsafe_try_send_binary_at() and 0xFFFF) != 16559) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_method_clientwebsocketsession_unsafe_try_send_text_at() and 0xFFFF) != 14062) {
+    if ((lib.uniffi_uniws_checksum_method_ffisession_unsafe_try_send_text_at() and 0xFFFF) != 32215) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_headers_contains() and 0xFFFF) != 14430) {
@@ -1186,7 +1186,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_uniws_checksum_constructor_cancellationtoken_new() and 0xFFFF) != 48818) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_uniws_checksum_constructor_websocketclient_new() and 0xFFFF) != 46619) {
+    if ((lib.uniffi_uniws_checksum_constructor_fficlient_new() and 0xFFFF) != 27384) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_constructor_headers_new() and 0xFFFF) != 35158) {
@@ -1197,7 +1197,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
 /**
  * @suppress
  */
-public fun uniffiEnsureInitialized() {
+internal fun uniffiEnsureInitialized() {
     // Call arbitrary methods on IntegrityCheckingUniffiLib and UniffiLib to ensure that
     // their init blocks run. This ensures initialization across crates works as expected.
     IntegrityCheckingUniffiLib.ensureInitialized()
@@ -1257,7 +1257,7 @@ internal suspend fun<T, F, E: kotlin.Exception> uniffiRustCallAsync(
 //
 // The easiest way to ensure this method is called is to use the `.use`
 // helper method to execute a block and destroy the object at the end.
-interface Disposable {
+internal interface Disposable {
     fun destroy()
     companion object {
         fun destroy(vararg args: Any?) {
@@ -1295,7 +1295,7 @@ interface Disposable {
 /**
  * @suppress
  */
-inline fun <T : Disposable?, R> T.use(block: (T) -> R) =
+internal inline fun <T : Disposable?, R> T.use(block: (T) -> R) =
     try {
         block(this)
     } finally {
@@ -1316,14 +1316,14 @@ inline fun <T : Disposable?, R> T.use(block: (T) -> R) =
  *
  * @suppress
  * */
-object UniffiWithHandle
+internal object UniffiWithHandle
 
 /** 
  * Used to instantiate an interface without an actual pointer, for fakes in tests, mostly.
  *
  * @suppress
  * */
-object NoHandle
+internal object NoHandle
 /**
  * The cleaner interface for Object finalization code to run.
  * This is the entry point to any implementation that we're using.
@@ -1334,7 +1334,7 @@ object NoHandle
  *
  * @suppress
  */
-interface UniffiCleaner {
+internal interface UniffiCleaner {
     interface Cleanable {
         fun clean()
     }
@@ -1392,7 +1392,7 @@ private class JavaLangRefCleanable(
 /**
  * @suppress
  */
-public object FfiConverterUShort: FfiConverter<UShort, Short> {
+internal object FfiConverterUShort: FfiConverter<UShort, Short> {
     override fun lift(value: Short): UShort {
         return value.toUShort()
     }
@@ -1419,7 +1419,7 @@ public object FfiConverterUShort: FfiConverter<UShort, Short> {
 /**
  * @suppress
  */
-public object FfiConverterUInt: FfiConverter<UInt, Int> {
+internal object FfiConverterUInt: FfiConverter<UInt, Int> {
     override fun lift(value: Int): UInt {
         return value.toUInt()
     }
@@ -1442,7 +1442,7 @@ public object FfiConverterUInt: FfiConverter<UInt, Int> {
 /**
  * @suppress
  */
-public object FfiConverterULong: FfiConverter<ULong, Long> {
+internal object FfiConverterULong: FfiConverter<ULong, Long> {
     override fun lift(value: Long): ULong {
         return value.toULong()
     }
@@ -1465,7 +1465,7 @@ public object FfiConverterULong: FfiConverter<ULong, Long> {
 /**
  * @suppress
  */
-public object FfiConverterBoolean: FfiConverter<Boolean, Byte> {
+internal object FfiConverterBoolean: FfiConverter<Boolean, Byte> {
     override fun lift(value: Byte): Boolean {
         return value.toInt() != 0
     }
@@ -1488,7 +1488,7 @@ public object FfiConverterBoolean: FfiConverter<Boolean, Byte> {
 /**
  * @suppress
  */
-public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
+internal object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
     // Note: we don't inherit from FfiConverterRustBuffer, because we use a
     // special encoding when lowering/lifting.  We can use `RustBuffer.len` to
     // store our length and avoid writing it out to the buffer.
@@ -1545,7 +1545,7 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
 /**
  * @suppress
  */
-public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
+internal object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
     override fun read(buf: ByteBuffer): ByteArray {
         val len = buf.getInt()
         val byteArr = ByteArray(len)
@@ -1565,7 +1565,7 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 /**
  * @suppress
  */
-public object FfiConverterDuration: FfiConverterRustBuffer<java.time.Duration> {
+internal object FfiConverterDuration: FfiConverterRustBuffer<java.time.Duration> {
     override fun read(buf: ByteBuffer): java.time.Duration {
         // Type mismatch (should be u64) but we check for overflow/underflow below
         val seconds = buf.getLong()
@@ -1703,7 +1703,7 @@ public object FfiConverterDuration: FfiConverterRustBuffer<java.time.Duration> {
  * [`cancel`](Self::cancel) from anywhere: the call returns `Cancelled` promptly, having consumed
  * nothing (a cancelled receive leaves the next message for the next receive).
  */
-public interface CancellationTokenInterface {
+internal interface CancellationTokenInterface {
     
     /**
      * Cancels every call waiting on this token, now and later.
@@ -1723,7 +1723,7 @@ public interface CancellationTokenInterface {
  * [`cancel`](Self::cancel) from anywhere: the call returns `Cancelled` promptly, having consumed
  * nothing (a cancelled receive leaves the next message for the next receive).
  */
-open class CancellationToken: Disposable, AutoCloseable, CancellationTokenInterface
+internal open class CancellationToken: Disposable, AutoCloseable, CancellationTokenInterface
 {
 
     @Suppress("UNUSED_PARAMETER")
@@ -1884,7 +1884,7 @@ open class CancellationToken: Disposable, AutoCloseable, CancellationTokenInterf
 /**
  * @suppress
  */
-public object FfiConverterTypeCancellationToken: FfiConverter<CancellationToken, Long> {
+internal object FfiConverterTypeCancellationToken: FfiConverter<CancellationToken, Long> {
     override fun lower(value: CancellationToken): Long {
         return value.uniffiCloneHandle()
     }
@@ -2001,10 +2001,363 @@ public object FfiConverterTypeCancellationToken: FfiConverter<CancellationToken,
 
 
 /**
+ * Opens WebSocket sessions with one configuration (the Rust [`WebSocketClient`], for the
+ * bindings).
+ */
+internal interface FfiClientInterface {
+    
+    /**
+     * The configuration this client was built with.
+     */
+    fun `config`(): WebSocketConfig
+    
+    /**
+     * Opens a session: resolves and checks the request (before any I/O), connects, upgrades, and
+     * starts the session, all within the connect timeout, on the runtime the library owns.
+     *
+     * Errors: `InvalidUrl`, `InvalidRequest`, `ConnectFailed`, `ConnectTimeout`, `Tls`,
+     * `HandshakeRejected`, `HandshakeInvalid`, `Io`, and `Cancelled` if the caller goes away.
+     */
+    suspend fun `webSocketSession`(`request`: WebSocketRequest): FfiSession
+    
+    /**
+     * [`web_socket_session`](Self::web_socket_session) that gives up with `Cancelled` as soon as
+     * `token` is cancelled, closing the half-open connection.
+     */
+    suspend fun `webSocketSessionWithCancellation`(`request`: WebSocketRequest, `token`: CancellationToken): FfiSession
+    
+    companion object
+}
+
+/**
+ * Opens WebSocket sessions with one configuration (the Rust [`WebSocketClient`], for the
+ * bindings).
+ */
+internal open class FfiClient: Disposable, AutoCloseable, FfiClientInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * A client with `config` (default: `WebSocketConfig()`). Never fails: a bad TLS setting is
+     * reported by the first `wss://` session it affects.
+     */
+    constructor(`config`: WebSocketConfig = WebSocketConfig()) :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_uniws_fn_constructor_fficlient_new(
+    
+        
+        FfiConverterTypeWebSocketConfig.lower(`config`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_uniws_fn_free_fficlient(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_uniws_fn_clone_fficlient(handle, status)
+        }
+    }
+
+    
+    /**
+     * The configuration this client was built with.
+     */override fun `config`(): WebSocketConfig {
+            return FfiConverterTypeWebSocketConfig.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_uniws_fn_method_fficlient_config(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Opens a session: resolves and checks the request (before any I/O), connects, upgrades, and
+     * starts the session, all within the connect timeout, on the runtime the library owns.
+     *
+     * Errors: `InvalidUrl`, `InvalidRequest`, `ConnectFailed`, `ConnectTimeout`, `Tls`,
+     * `HandshakeRejected`, `HandshakeInvalid`, `Io`, and `Cancelled` if the caller goes away.
+     */
+    @Throws(WebSocketException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `webSocketSession`(`request`: WebSocketRequest) : FfiSession {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_uniws_fn_method_fficlient_web_socket_session(
+                uniffiHandle,
+                
+        FfiConverterTypeWebSocketRequest.lower(`request`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_uniws_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_uniws_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_uniws_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeFfiSession.lift(it) },
+        // Error FFI converter
+        WebSocketException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * [`web_socket_session`](Self::web_socket_session) that gives up with `Cancelled` as soon as
+     * `token` is cancelled, closing the half-open connection.
+     */
+    @Throws(WebSocketException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `webSocketSessionWithCancellation`(`request`: WebSocketRequest, `token`: CancellationToken) : FfiSession {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_uniws_fn_method_fficlient_web_socket_session_with_cancellation(
+                uniffiHandle,
+                
+        FfiConverterTypeWebSocketRequest.lower(`request`),
+        FfiConverterTypeCancellationToken.lower(`token`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_uniws_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_uniws_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_uniws_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeFfiSession.lift(it) },
+        // Error FFI converter
+        WebSocketException.ErrorHandler,
+    )
+    }
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+internal object FfiConverterTypeFfiClient: FfiConverter<FfiClient, Long> {
+    override fun lower(value: FfiClient): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): FfiClient {
+        return FfiClient(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): FfiClient {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: FfiClient) = 8UL
+
+    override fun write(value: FfiClient, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * An open WebSocket session (the Rust [`ClientWebSocketSession`], for the bindings). Dropping the
  * last reference closes the session with 1000 in the background.
  */
-public interface ClientWebSocketSessionInterface {
+internal interface FfiSessionInterface {
     
     /**
      * The HTTP call that opened this session.
@@ -2214,7 +2567,7 @@ public interface ClientWebSocketSessionInterface {
  * An open WebSocket session (the Rust [`ClientWebSocketSession`], for the bindings). Dropping the
  * last reference closes the session with 1000 in the background.
  */
-open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSessionInterface
+internal open class FfiSession: Disposable, AutoCloseable, FfiSessionInterface
 {
 
     @Suppress("UNUSED_PARAMETER")
@@ -2298,7 +2651,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
                 return;
             }
             uniffiRustCall { status ->
-                UniffiLib.uniffi_uniws_fn_free_clientwebsocketsession(handle, status)
+                UniffiLib.uniffi_uniws_fn_free_ffisession(handle, status)
             }
         }
     }
@@ -2311,7 +2664,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
             throw InternalException("uniffiCloneHandle() called on NoHandle object");
         }
         return uniffiRustCall() { status ->
-            UniffiLib.uniffi_uniws_fn_clone_clientwebsocketsession(handle, status)
+            UniffiLib.uniffi_uniws_fn_clone_ffisession(handle, status)
         }
     }
 
@@ -2322,7 +2675,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
             return FfiConverterTypeHttpCall.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_call_info(
+    UniffiLib.uniffi_uniws_fn_method_ffisession_call_info(
         it,
         _status)
 }
@@ -2339,7 +2692,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     override suspend fun `closeReason`() : CloseReason {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_close_reason(
+            UniffiLib.uniffi_uniws_fn_method_ffisession_close_reason(
                 uniffiHandle,
                 
             )
@@ -2361,7 +2714,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
             return FfiConverterOptionalTypeCloseReason.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_close_reason_now(
+    UniffiLib.uniffi_uniws_fn_method_ffisession_close_reason_now(
         it,
         _status)
 }
@@ -2384,7 +2737,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     override suspend fun `closeWith`(`reason`: CloseReason?) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_close_with(
+            UniffiLib.uniffi_uniws_fn_method_ffisession_close_with(
                 uniffiHandle,
                 
         FfiConverterOptionalTypeCloseReason.lower(`reason`),
@@ -2408,7 +2761,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
             return FfiConverterULong.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_get_max_frame_size(
+    UniffiLib.uniffi_uniws_fn_method_ffisession_get_max_frame_size(
         it,
         _status)
 }
@@ -2424,7 +2777,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
             return FfiConverterOptionalDuration.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_get_ping_interval(
+    UniffiLib.uniffi_uniws_fn_method_ffisession_get_ping_interval(
         it,
         _status)
 }
@@ -2440,7 +2793,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
             return FfiConverterDuration.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_get_timeout(
+    UniffiLib.uniffi_uniws_fn_method_ffisession_get_timeout(
         it,
         _status)
 }
@@ -2456,7 +2809,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
             return FfiConverterBoolean.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_is_active(
+    UniffiLib.uniffi_uniws_fn_method_ffisession_is_active(
         it,
         _status)
 }
@@ -2472,7 +2825,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
             return FfiConverterSequenceString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_negotiated_extensions(
+    UniffiLib.uniffi_uniws_fn_method_ffisession_negotiated_extensions(
         it,
         _status)
 }
@@ -2488,7 +2841,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
             return FfiConverterOptionalString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_negotiated_subprotocol(
+    UniffiLib.uniffi_uniws_fn_method_ffisession_negotiated_subprotocol(
         it,
         _status)
 }
@@ -2507,7 +2860,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     override suspend fun `receive`() : Frame {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_receive(
+            UniffiLib.uniffi_uniws_fn_method_ffisession_receive(
                 uniffiHandle,
                 
             )
@@ -2532,7 +2885,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     override suspend fun `receiveBatch`(`max`: kotlin.UInt) : List<Frame> {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_receive_batch(
+            UniffiLib.uniffi_uniws_fn_method_ffisession_receive_batch(
                 uniffiHandle,
                 
         FfiConverterUInt.lower(`max`),
@@ -2558,7 +2911,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     override suspend fun `receiveBatchWithCancellation`(`max`: kotlin.UInt, `token`: CancellationToken) : List<Frame> {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_receive_batch_with_cancellation(
+            UniffiLib.uniffi_uniws_fn_method_ffisession_receive_batch_with_cancellation(
                 uniffiHandle,
                 
         FfiConverterUInt.lower(`max`),
@@ -2585,7 +2938,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     override suspend fun `receiveInPlaceWithCancellation`(`max`: kotlin.UInt, `token`: CancellationToken) : ReceivedBatch {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_receive_in_place_with_cancellation(
+            UniffiLib.uniffi_uniws_fn_method_ffisession_receive_in_place_with_cancellation(
                 uniffiHandle,
                 
         FfiConverterUInt.lower(`max`),
@@ -2612,7 +2965,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     override suspend fun `receiveWithCancellation`(`token`: CancellationToken) : Frame {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_receive_with_cancellation(
+            UniffiLib.uniffi_uniws_fn_method_ffisession_receive_with_cancellation(
                 uniffiHandle,
                 
         FfiConverterTypeCancellationToken.lower(`token`),
@@ -2638,7 +2991,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
         = 
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_return_unread(
+    UniffiLib.uniffi_uniws_fn_method_ffisession_return_unread(
         it,
         
         FfiConverterSequenceTypeFrame.lower(`frames`),_status)
@@ -2660,7 +3013,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     override suspend fun `send`(`frame`: Frame) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_send(
+            UniffiLib.uniffi_uniws_fn_method_ffisession_send(
                 uniffiHandle,
                 
         FfiConverterTypeFrame.lower(`frame`),
@@ -2686,7 +3039,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     override suspend fun `sendBatch`(`frames`: List<Frame>) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_send_batch(
+            UniffiLib.uniffi_uniws_fn_method_ffisession_send_batch(
                 uniffiHandle,
                 
         FfiConverterSequenceTypeFrame.lower(`frames`),
@@ -2712,7 +3065,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     override suspend fun `sendBinary`(`data`: kotlin.ByteArray) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_send_binary(
+            UniffiLib.uniffi_uniws_fn_method_ffisession_send_binary(
                 uniffiHandle,
                 
         FfiConverterByteArray.lower(`data`),
@@ -2738,7 +3091,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     override suspend fun `sendText`(`text`: kotlin.String) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_send_text(
+            UniffiLib.uniffi_uniws_fn_method_ffisession_send_text(
                 uniffiHandle,
                 
         FfiConverterString.lower(`text`),
@@ -2765,7 +3118,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
     override suspend fun `sendWithCancellation`(`frame`: Frame, `token`: CancellationToken) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_send_with_cancellation(
+            UniffiLib.uniffi_uniws_fn_method_ffisession_send_with_cancellation(
                 uniffiHandle,
                 
         FfiConverterTypeFrame.lower(`frame`),
@@ -2790,7 +3143,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
         = 
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_set_max_frame_size(
+    UniffiLib.uniffi_uniws_fn_method_ffisession_set_max_frame_size(
         it,
         
         FfiConverterULong.lower(`bytes`),_status)
@@ -2806,7 +3159,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
         = 
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_set_ping_interval(
+    UniffiLib.uniffi_uniws_fn_method_ffisession_set_ping_interval(
         it,
         
         FfiConverterOptionalDuration.lower(`interval`),_status)
@@ -2822,7 +3175,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
         = 
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_set_timeout(
+    UniffiLib.uniffi_uniws_fn_method_ffisession_set_timeout(
         it,
         
         FfiConverterDuration.lower(`timeout`),_status)
@@ -2839,7 +3192,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
             return FfiConverterSequenceTypeFrame.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_receive_batch(
+    UniffiLib.uniffi_uniws_fn_method_ffisession_try_receive_batch(
         it,
         
         FfiConverterUInt.lower(`max`),_status)
@@ -2859,7 +3212,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
             return FfiConverterOptionalTypeReceivedBatch.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_receive_in_place(
+    UniffiLib.uniffi_uniws_fn_method_ffisession_try_receive_in_place(
         it,
         
         FfiConverterUInt.lower(`max`),_status)
@@ -2881,7 +3234,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
             return FfiConverterBoolean.lift(
     callWithHandle {
     uniffiRustCallWithError(WebSocketException) { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_send(
+    UniffiLib.uniffi_uniws_fn_method_ffisession_try_send(
         it,
         
         FfiConverterTypeFrame.lower(`frame`),_status)
@@ -2903,7 +3256,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
             return FfiConverterUInt.lift(
     callWithHandle {
     uniffiRustCallWithError(WebSocketException) { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_send_batch(
+    UniffiLib.uniffi_uniws_fn_method_ffisession_try_send_batch(
         it,
         
         FfiConverterSequenceTypeFrame.lower(`frames`),_status)
@@ -2921,7 +3274,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
             return FfiConverterBoolean.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_send_binary(
+    UniffiLib.uniffi_uniws_fn_method_ffisession_try_send_binary(
         it,
         
         FfiConverterByteArray.lower(`data`),_status)
@@ -2939,7 +3292,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
             return FfiConverterBoolean.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_try_send_text(
+    UniffiLib.uniffi_uniws_fn_method_ffisession_try_send_text(
         it,
         
         FfiConverterString.lower(`text`),_status)
@@ -2963,7 +3316,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
             return FfiConverterBoolean.lift(
     callWithHandle {
     uniffiRustCallWithError(WebSocketException) { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_unsafe_try_send_binary_at(
+    UniffiLib.uniffi_uniws_fn_method_ffisession_unsafe_try_send_binary_at(
         it,
         
         FfiConverterULong.lower(`address`),
@@ -2985,7 +3338,7 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
             return FfiConverterBoolean.lift(
     callWithHandle {
     uniffiRustCallWithError(WebSocketException) { _status ->
-    UniffiLib.uniffi_uniws_fn_method_clientwebsocketsession_unsafe_try_send_text_at(
+    UniffiLib.uniffi_uniws_fn_method_ffisession_unsafe_try_send_text_at(
         it,
         
         FfiConverterULong.lower(`address`),
@@ -3014,22 +3367,22 @@ open class ClientWebSocketSession: Disposable, AutoCloseable, ClientWebSocketSes
 /**
  * @suppress
  */
-public object FfiConverterTypeClientWebSocketSession: FfiConverter<ClientWebSocketSession, Long> {
-    override fun lower(value: ClientWebSocketSession): Long {
+internal object FfiConverterTypeFfiSession: FfiConverter<FfiSession, Long> {
+    override fun lower(value: FfiSession): Long {
         return value.uniffiCloneHandle()
     }
 
-    override fun lift(value: Long): ClientWebSocketSession {
-        return ClientWebSocketSession(UniffiWithHandle, value)
+    override fun lift(value: Long): FfiSession {
+        return FfiSession(UniffiWithHandle, value)
     }
 
-    override fun read(buf: ByteBuffer): ClientWebSocketSession {
+    override fun read(buf: ByteBuffer): FfiSession {
         return lift(buf.getLong())
     }
 
-    override fun allocationSize(value: ClientWebSocketSession) = 8UL
+    override fun allocationSize(value: FfiSession) = 8UL
 
-    override fun write(value: ClientWebSocketSession, buf: ByteBuffer) {
+    override fun write(value: FfiSession, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -3133,7 +3486,7 @@ public object FfiConverterTypeClientWebSocketSession: FfiConverter<ClientWebSock
 /**
  * Header fields in the order they were sent or received, looked up case-insensitively.
  */
-public interface HeadersInterface {
+internal interface HeadersInterface {
     
     /**
      * Whether a field named `name` is present (case-insensitive).
@@ -3171,7 +3524,7 @@ public interface HeadersInterface {
 /**
  * Header fields in the order they were sent or received, looked up case-insensitively.
  */
-open class Headers: Disposable, AutoCloseable, HeadersInterface
+internal open class Headers: Disposable, AutoCloseable, HeadersInterface
 {
 
     @Suppress("UNUSED_PARAMETER")
@@ -3401,7 +3754,7 @@ open class Headers: Disposable, AutoCloseable, HeadersInterface
 /**
  * @suppress
  */
-public object FfiConverterTypeHeaders: FfiConverter<Headers, Long> {
+internal object FfiConverterTypeHeaders: FfiConverter<Headers, Long> {
     override fun lower(value: Headers): Long {
         return value.uniffiCloneHandle()
     }
@@ -3524,7 +3877,7 @@ public object FfiConverterTypeHeaders: FfiConverter<Headers, Long> {
  * to the application as its own, to read or even to write, as long as they keep the batch alive
  * until it is done with them. The others the bindings may only read.
  */
-public interface ReceivedBatchInterface {
+internal interface ReceivedBatchInterface {
     
     /**
      * How many frames the batch holds.
@@ -3548,7 +3901,7 @@ public interface ReceivedBatchInterface {
  * to the application as its own, to read or even to write, as long as they keep the batch alive
  * until it is done with them. The others the bindings may only read.
  */
-open class ReceivedBatch: Disposable, AutoCloseable, ReceivedBatchInterface
+internal open class ReceivedBatch: Disposable, AutoCloseable, ReceivedBatchInterface
 {
 
     @Suppress("UNUSED_PARAMETER")
@@ -3701,7 +4054,7 @@ open class ReceivedBatch: Disposable, AutoCloseable, ReceivedBatchInterface
 /**
  * @suppress
  */
-public object FfiConverterTypeReceivedBatch: FfiConverter<ReceivedBatch, Long> {
+internal object FfiConverterTypeReceivedBatch: FfiConverter<ReceivedBatch, Long> {
     override fun lower(value: ReceivedBatch): Long {
         return value.uniffiCloneHandle()
     }
@@ -3722,365 +4075,12 @@ public object FfiConverterTypeReceivedBatch: FfiConverter<ReceivedBatch, Long> {
 }
 
 
-// This template implements a class for working with a Rust struct via a handle
-// to the live Rust struct on the other side of the FFI.
-//
-// There's some subtlety here, because we have to be careful not to operate on a Rust
-// struct after it has been dropped, and because we must expose a public API for freeing
-// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
-//
-//   * Each instance holds an opaque handle to the underlying Rust struct.
-//     Method calls need to read this handle from the object's state and pass it in to
-//     the Rust FFI.
-//
-//   * When an instance is no longer needed, its handle should be passed to a
-//     special destructor function provided by the Rust FFI, which will drop the
-//     underlying Rust struct.
-//
-//   * Given an instance, calling code is expected to call the special
-//     `destroy` method in order to free it after use, either by calling it explicitly
-//     or by using a higher-level helper like the `use` method. Failing to do so risks
-//     leaking the underlying Rust struct.
-//
-//   * We can't assume that calling code will do the right thing, and must be prepared
-//     to handle Kotlin method calls executing concurrently with or even after a call to
-//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
-//
-//   * We must never allow Rust code to operate on the underlying Rust struct after
-//     the destructor has been called, and must never call the destructor more than once.
-//     Doing so may trigger memory unsafety.
-//
-//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
-//     is implemented to call the destructor when the Kotlin object becomes unreachable.
-//     This is done in a background thread. This is not a panacea, and client code should be aware that
-//      1. the thread may starve if some there are objects that have poorly performing
-//     `drop` methods or do significant work in their `drop` methods.
-//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
-//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
-//
-// If we try to implement this with mutual exclusion on access to the handle, there is the
-// possibility of a race between a method call and a concurrent call to `destroy`:
-//
-//    * Thread A starts a method call, reads the value of the handle, but is interrupted
-//      before it can pass the handle over the FFI to Rust.
-//    * Thread B calls `destroy` and frees the underlying Rust struct.
-//    * Thread A resumes, passing the already-read handle value to Rust and triggering
-//      a use-after-free.
-//
-// One possible solution would be to use a `ReadWriteLock`, with each method call taking
-// a read lock (and thus allowed to run concurrently) and the special `destroy` method
-// taking a write lock (and thus blocking on live method calls). However, we aim not to
-// generate methods with any hidden blocking semantics, and a `destroy` method that might
-// block if called incorrectly seems to meet that bar.
-//
-// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
-// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
-// has been called. These are updated according to the following rules:
-//
-//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
-//      The initial value for the flag is false.
-//
-//    * At the start of each method call, we atomically check the counter.
-//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
-//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
-//
-//    * At the end of each method call, we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-//    * When `destroy` is called, we atomically flip the flag from false to true.
-//      If the flag was already true we silently fail.
-//      Otherwise we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
-// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
-//
-// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
-// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
-// of the underlying Rust code.
-//
-// This makes a cleaner a better alternative to _not_ calling `destroy()` as
-// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
-// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
-// thread may be starved, and the app will leak memory.
-//
-// In this case, `destroy`ing manually may be a better solution.
-//
-// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
-// with Rust peers are reclaimed:
-//
-// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
-// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
-// 3. The memory is reclaimed when the process terminates.
-//
-// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
-//
-
-
-/**
- * Opens WebSocket sessions with one configuration (the Rust [`WebSocketClient`], for the
- * bindings).
- */
-public interface WebSocketClientInterface {
-    
-    /**
-     * The configuration this client was built with.
-     */
-    fun `config`(): WebSocketConfig
-    
-    /**
-     * Opens a session: resolves and checks the request (before any I/O), connects, upgrades, and
-     * starts the session, all within the connect timeout, on the runtime the library owns.
-     *
-     * Errors: `InvalidUrl`, `InvalidRequest`, `ConnectFailed`, `ConnectTimeout`, `Tls`,
-     * `HandshakeRejected`, `HandshakeInvalid`, `Io`, and `Cancelled` if the caller goes away.
-     */
-    suspend fun `webSocketSession`(`request`: WebSocketRequest): ClientWebSocketSession
-    
-    /**
-     * [`web_socket_session`](Self::web_socket_session) that gives up with `Cancelled` as soon as
-     * `token` is cancelled, closing the half-open connection.
-     */
-    suspend fun `webSocketSessionWithCancellation`(`request`: WebSocketRequest, `token`: CancellationToken): ClientWebSocketSession
-    
-    companion object
-}
-
-/**
- * Opens WebSocket sessions with one configuration (the Rust [`WebSocketClient`], for the
- * bindings).
- */
-open class WebSocketClient: Disposable, AutoCloseable, WebSocketClientInterface
-{
-
-    @Suppress("UNUSED_PARAMETER")
-    /**
-     * @suppress
-     */
-    constructor(withHandle: UniffiWithHandle, handle: Long) {
-        this.handle = handle
-        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
-    }
-
-    /**
-     * @suppress
-     *
-     * This constructor can be used to instantiate a fake object. Only used for tests. Any
-     * attempt to actually use an object constructed this way will fail as there is no
-     * connected Rust object.
-     */
-    @Suppress("UNUSED_PARAMETER")
-    constructor(noHandle: NoHandle) {
-        this.handle = 0
-        this.cleanable = null
-    }
-    /**
-     * A client with `config` (default: `WebSocketConfig()`). Never fails: a bad TLS setting is
-     * reported by the first `wss://` session it affects.
-     */
-    constructor(`config`: WebSocketConfig = WebSocketConfig()) :
-        this(UniffiWithHandle, 
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_uniws_fn_constructor_websocketclient_new(
-    
-        
-        FfiConverterTypeWebSocketConfig.lower(`config`),_status)
-}
-    )
-
-    protected val handle: Long
-    protected val cleanable: UniffiCleaner.Cleanable?
-
-    private val wasDestroyed = AtomicBoolean(false)
-    private val callCounter = AtomicLong(1)
-
-    /**
-     * Whether the current object has been destroyed and its reference is gone in the Rust side.
-     */
-    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
-
-    override fun destroy() {
-        // Only allow a single call to this method.
-        // TODO: maybe we should log a warning if called more than once?
-        if (this.wasDestroyed.compareAndSet(false, true)) {
-            // This decrement always matches the initial count of 1 given at creation time.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    @Synchronized
-    override fun close() {
-        this.destroy()
-    }
-
-    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
-        // Check and increment the call counter, to keep the object alive.
-        // This needs a compare-and-set retry loop in case of concurrent updates.
-        do {
-            val c = this.callCounter.get()
-            if (c == 0L) {
-                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
-            }
-            if (c == Long.MAX_VALUE) {
-                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
-            }
-        } while (! this.callCounter.compareAndSet(c, c + 1L))
-        // Now we can safely do the method call without the handle being freed concurrently.
-        try {
-            return block(this.uniffiCloneHandle())
-        } finally {
-            // This decrement always matches the increment we performed above.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    // Use a static inner class instead of a closure so as not to accidentally
-    // capture `this` as part of the cleanable's action.
-    private class UniffiCleanAction(private val handle: Long) : Runnable {
-        override fun run() {
-            if (handle == 0.toLong()) {
-                // Fake object created with `NoHandle`, don't try to free.
-                return;
-            }
-            uniffiRustCall { status ->
-                UniffiLib.uniffi_uniws_fn_free_websocketclient(handle, status)
-            }
-        }
-    }
-
-    /**
-     * @suppress
-     */
-    fun uniffiCloneHandle(): Long {
-        if (handle == 0.toLong()) {
-            throw InternalException("uniffiCloneHandle() called on NoHandle object");
-        }
-        return uniffiRustCall() { status ->
-            UniffiLib.uniffi_uniws_fn_clone_websocketclient(handle, status)
-        }
-    }
-
-    
-    /**
-     * The configuration this client was built with.
-     */override fun `config`(): WebSocketConfig {
-            return FfiConverterTypeWebSocketConfig.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_uniws_fn_method_websocketclient_config(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Opens a session: resolves and checks the request (before any I/O), connects, upgrades, and
-     * starts the session, all within the connect timeout, on the runtime the library owns.
-     *
-     * Errors: `InvalidUrl`, `InvalidRequest`, `ConnectFailed`, `ConnectTimeout`, `Tls`,
-     * `HandshakeRejected`, `HandshakeInvalid`, `Io`, and `Cancelled` if the caller goes away.
-     */
-    @Throws(WebSocketException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `webSocketSession`(`request`: WebSocketRequest) : ClientWebSocketSession {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_uniws_fn_method_websocketclient_web_socket_session(
-                uniffiHandle,
-                
-        FfiConverterTypeWebSocketRequest.lower(`request`),
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_uniws_rust_future_poll_u64(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_uniws_rust_future_complete_u64(future, continuation) },
-        { future -> UniffiLib.ffi_uniws_rust_future_free_u64(future) },
-        // lift function
-        { FfiConverterTypeClientWebSocketSession.lift(it) },
-        // Error FFI converter
-        WebSocketException.ErrorHandler,
-    )
-    }
-
-    
-    /**
-     * [`web_socket_session`](Self::web_socket_session) that gives up with `Cancelled` as soon as
-     * `token` is cancelled, closing the half-open connection.
-     */
-    @Throws(WebSocketException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `webSocketSessionWithCancellation`(`request`: WebSocketRequest, `token`: CancellationToken) : ClientWebSocketSession {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_uniws_fn_method_websocketclient_web_socket_session_with_cancellation(
-                uniffiHandle,
-                
-        FfiConverterTypeWebSocketRequest.lower(`request`),
-        FfiConverterTypeCancellationToken.lower(`token`),
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_uniws_rust_future_poll_u64(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_uniws_rust_future_complete_u64(future, continuation) },
-        { future -> UniffiLib.ffi_uniws_rust_future_free_u64(future) },
-        // lift function
-        { FfiConverterTypeClientWebSocketSession.lift(it) },
-        // Error FFI converter
-        WebSocketException.ErrorHandler,
-    )
-    }
-
-    
-
-    
-
-
-    
-    
-    /**
-     * @suppress
-     */
-    companion object
-    
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeWebSocketClient: FfiConverter<WebSocketClient, Long> {
-    override fun lower(value: WebSocketClient): Long {
-        return value.uniffiCloneHandle()
-    }
-
-    override fun lift(value: Long): WebSocketClient {
-        return WebSocketClient(UniffiWithHandle, value)
-    }
-
-    override fun read(buf: ByteBuffer): WebSocketClient {
-        return lift(buf.getLong())
-    }
-
-    override fun allocationSize(value: WebSocketClient) = 8UL
-
-    override fun write(value: WebSocketClient, buf: ByteBuffer) {
-        buf.putLong(lower(value))
-    }
-}
-
-
 
 /**
  * Why a session closed: the close code and message of a close frame, or one of the codes the RFC
  * reserves for reporting (1005 no status, 1006 abnormal closure).
  */
-data class CloseReason (
+internal data class CloseReason (
     /**
      * The close code (RFC 6455 section 7.4); the well-known ones are constants of this type.
      */
@@ -4103,7 +4103,7 @@ data class CloseReason (
 /**
  * @suppress
  */
-public object FfiConverterTypeCloseReason: FfiConverterRustBuffer<CloseReason> {
+internal object FfiConverterTypeCloseReason: FfiConverterRustBuffer<CloseReason> {
     override fun read(buf: ByteBuffer): CloseReason {
         return CloseReason(
             FfiConverterUShort.read(buf),
@@ -4127,7 +4127,7 @@ public object FfiConverterTypeCloseReason: FfiConverterRustBuffer<CloseReason> {
 /**
  * One HTTP header field as given by the application (order and repetition are kept).
  */
-data class Header (
+internal data class Header (
     /**
      * The field name; matched case-insensitively.
      */
@@ -4150,7 +4150,7 @@ data class Header (
 /**
  * @suppress
  */
-public object FfiConverterTypeHeader: FfiConverterRustBuffer<Header> {
+internal object FfiConverterTypeHeader: FfiConverterRustBuffer<Header> {
     override fun read(buf: ByteBuffer): Header {
         return Header(
             FfiConverterString.read(buf),
@@ -4174,7 +4174,7 @@ public object FfiConverterTypeHeader: FfiConverterRustBuffer<Header> {
 /**
  * The HTTP call that opened a session, like Ktor's `session.call`.
  */
-data class HttpCall (
+internal data class HttpCall (
     /**
      * The request as sent.
      */
@@ -4224,7 +4224,7 @@ data class HttpCall (
 /**
  * @suppress
  */
-public object FfiConverterTypeHttpCall: FfiConverterRustBuffer<HttpCall> {
+internal object FfiConverterTypeHttpCall: FfiConverterRustBuffer<HttpCall> {
     override fun read(buf: ByteBuffer): HttpCall {
         return HttpCall(
             FfiConverterTypeHttpRequest.read(buf),
@@ -4257,7 +4257,7 @@ public object FfiConverterTypeHttpCall: FfiConverterRustBuffer<HttpCall> {
 /**
  * The upgrade request as it was sent.
  */
-data class HttpRequest (
+internal data class HttpRequest (
     /**
      * The resolved `ws://` or `wss://` URL.
      */
@@ -4295,7 +4295,7 @@ data class HttpRequest (
 /**
  * @suppress
  */
-public object FfiConverterTypeHttpRequest: FfiConverterRustBuffer<HttpRequest> {
+internal object FfiConverterTypeHttpRequest: FfiConverterRustBuffer<HttpRequest> {
     override fun read(buf: ByteBuffer): HttpRequest {
         return HttpRequest(
             FfiConverterTypeUrl.read(buf),
@@ -4322,7 +4322,7 @@ public object FfiConverterTypeHttpRequest: FfiConverterRustBuffer<HttpRequest> {
 /**
  * The server's `101 Switching Protocols` response.
  */
-data class HttpResponse (
+internal data class HttpResponse (
     /**
      * The status code (101).
      */
@@ -4360,7 +4360,7 @@ data class HttpResponse (
 /**
  * @suppress
  */
-public object FfiConverterTypeHttpResponse: FfiConverterRustBuffer<HttpResponse> {
+internal object FfiConverterTypeHttpResponse: FfiConverterRustBuffer<HttpResponse> {
     override fun read(buf: ByteBuffer): HttpResponse {
         return HttpResponse(
             FfiConverterUShort.read(buf),
@@ -4387,7 +4387,7 @@ public object FfiConverterTypeHttpResponse: FfiConverterRustBuffer<HttpResponse>
 /**
  * TLS settings for `wss://` connections.
  */
-data class TlsConfig (
+internal data class TlsConfig (
     /**
      * Extra trusted root certificates, each a PEM document holding one or more certificates.
      * Default: none.
@@ -4413,7 +4413,7 @@ data class TlsConfig (
 /**
  * @suppress
  */
-public object FfiConverterTypeTlsConfig: FfiConverterRustBuffer<TlsConfig> {
+internal object FfiConverterTypeTlsConfig: FfiConverterRustBuffer<TlsConfig> {
     override fun read(buf: ByteBuffer): TlsConfig {
         return TlsConfig(
             FfiConverterSequenceString.read(buf),
@@ -4442,7 +4442,7 @@ public object FfiConverterTypeTlsConfig: FfiConverterRustBuffer<TlsConfig> {
  * Durations are optional because UniFFI cannot express a non-zero default duration: `None` means
  * the documented default.
  */
-data class WebSocketConfig (
+internal data class WebSocketConfig (
     /**
      * How often to send a ping. `None` or zero: no pings (the default). A peer that answers no
      * ping within `timeout` is detected within `ping_interval + timeout`.
@@ -4519,7 +4519,7 @@ data class WebSocketConfig (
 /**
  * @suppress
  */
-public object FfiConverterTypeWebSocketConfig: FfiConverterRustBuffer<WebSocketConfig> {
+internal object FfiConverterTypeWebSocketConfig: FfiConverterRustBuffer<WebSocketConfig> {
     override fun read(buf: ByteBuffer): WebSocketConfig {
         return WebSocketConfig(
             FfiConverterOptionalDuration.read(buf),
@@ -4571,7 +4571,7 @@ public object FfiConverterTypeWebSocketConfig: FfiConverterRustBuffer<WebSocketC
  * A request to open a session: a URL, or host/port/path parts, or both (parts override the URL's),
  * as Ktor's three `webSocketSession` overloads allow.
  */
-data class WebSocketRequest (
+internal data class WebSocketRequest (
     /**
      * `ws://`, `wss://`, or `http://`/`https://` (mapped to ws/wss as Ktor does). Default: none,
      * which means `ws://localhost/`.
@@ -4626,7 +4626,7 @@ data class WebSocketRequest (
 /**
  * @suppress
  */
-public object FfiConverterTypeWebSocketRequest: FfiConverterRustBuffer<WebSocketRequest> {
+internal object FfiConverterTypeWebSocketRequest: FfiConverterRustBuffer<WebSocketRequest> {
     override fun read(buf: ByteBuffer): WebSocketRequest {
         return WebSocketRequest(
             FfiConverterOptionalString.read(buf),
@@ -4671,7 +4671,7 @@ public object FfiConverterTypeWebSocketRequest: FfiConverterRustBuffer<WebSocket
  * Each value is the `u16` constant of the same name on [`CloseReason`].
  */
 
-enum class CloseCode {
+internal enum class CloseCode {
     
     /**
      * 1000
@@ -4736,7 +4736,7 @@ enum class CloseCode {
 /**
  * @suppress
  */
-public object FfiConverterTypeCloseCode: FfiConverterRustBuffer<CloseCode> {
+internal object FfiConverterTypeCloseCode: FfiConverterRustBuffer<CloseCode> {
     override fun read(buf: ByteBuffer) = try {
         CloseCode.values()[buf.getInt() - 1]
     } catch (e: IndexOutOfBoundsException) {
@@ -4762,7 +4762,7 @@ public object FfiConverterTypeCloseCode: FfiConverterRustBuffer<CloseCode> {
  * answered automatically and pongs are consumed by the pinger, so `receive` only ever yields
  * `Text` and `Binary`. All five variants can be sent.
  */
-sealed class Frame {
+internal sealed class Frame {
     
     /**
      * A UTF-8 text message.
@@ -4853,7 +4853,7 @@ sealed class Frame {
 /**
  * @suppress
  */
-public object FfiConverterTypeFrame : FfiConverterRustBuffer<Frame>{
+internal object FfiConverterTypeFrame : FfiConverterRustBuffer<Frame>{
     override fun read(buf: ByteBuffer): Frame {
         return when(buf.getInt()) {
             1 -> Frame.Text(
@@ -4953,7 +4953,7 @@ public object FfiConverterTypeFrame : FfiConverterRustBuffer<Frame>{
  * that a request built the Ktor way with another method fails clearly, before any I/O.
  */
 
-enum class HttpMethod {
+internal enum class HttpMethod {
     
     /**
      * GET, the only method RFC 6455 allows for the upgrade.
@@ -4994,7 +4994,7 @@ enum class HttpMethod {
 /**
  * @suppress
  */
-public object FfiConverterTypeHttpMethod: FfiConverterRustBuffer<HttpMethod> {
+internal object FfiConverterTypeHttpMethod: FfiConverterRustBuffer<HttpMethod> {
     override fun read(buf: ByteBuffer) = try {
         HttpMethod.values()[buf.getInt() - 1]
     } catch (e: IndexOutOfBoundsException) {
@@ -5021,7 +5021,7 @@ public object FfiConverterTypeHttpMethod: FfiConverterRustBuffer<HttpMethod> {
  * clashes with Kotlin's `Throwable.message`. Lower-level errors (I/O, TLS, HTTP parsing) are
  * rendered into `detail` rather than kept as sources, because error fields must cross the FFI.
  */
-sealed class WebSocketException: kotlin.Exception() {
+internal sealed class WebSocketException: kotlin.Exception() {
     
     /**
      * The URL could not be parsed, has a scheme other than ws/wss/http/https, or has no host.
@@ -5234,7 +5234,7 @@ sealed class WebSocketException: kotlin.Exception() {
 /**
  * @suppress
  */
-public object FfiConverterTypeWebSocketError : FfiConverterRustBuffer<WebSocketException> {
+internal object FfiConverterTypeWebSocketError : FfiConverterRustBuffer<WebSocketException> {
     override fun read(buf: ByteBuffer): WebSocketException {
         
 
@@ -5436,7 +5436,7 @@ public object FfiConverterTypeWebSocketError : FfiConverterRustBuffer<WebSocketE
 /**
  * @suppress
  */
-public object FfiConverterOptionalUShort: FfiConverterRustBuffer<kotlin.UShort?> {
+internal object FfiConverterOptionalUShort: FfiConverterRustBuffer<kotlin.UShort?> {
     override fun read(buf: ByteBuffer): kotlin.UShort? {
         if (buf.get().toInt() == 0) {
             return null
@@ -5468,7 +5468,7 @@ public object FfiConverterOptionalUShort: FfiConverterRustBuffer<kotlin.UShort?>
 /**
  * @suppress
  */
-public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?> {
+internal object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?> {
     override fun read(buf: ByteBuffer): kotlin.String? {
         if (buf.get().toInt() == 0) {
             return null
@@ -5500,7 +5500,7 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
-public object FfiConverterOptionalDuration: FfiConverterRustBuffer<java.time.Duration?> {
+internal object FfiConverterOptionalDuration: FfiConverterRustBuffer<java.time.Duration?> {
     override fun read(buf: ByteBuffer): java.time.Duration? {
         if (buf.get().toInt() == 0) {
             return null
@@ -5532,7 +5532,7 @@ public object FfiConverterOptionalDuration: FfiConverterRustBuffer<java.time.Dur
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeReceivedBatch: FfiConverterRustBuffer<ReceivedBatch?> {
+internal object FfiConverterOptionalTypeReceivedBatch: FfiConverterRustBuffer<ReceivedBatch?> {
     override fun read(buf: ByteBuffer): ReceivedBatch? {
         if (buf.get().toInt() == 0) {
             return null
@@ -5564,7 +5564,7 @@ public object FfiConverterOptionalTypeReceivedBatch: FfiConverterRustBuffer<Rece
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeCloseReason: FfiConverterRustBuffer<CloseReason?> {
+internal object FfiConverterOptionalTypeCloseReason: FfiConverterRustBuffer<CloseReason?> {
     override fun read(buf: ByteBuffer): CloseReason? {
         if (buf.get().toInt() == 0) {
             return null
@@ -5596,7 +5596,7 @@ public object FfiConverterOptionalTypeCloseReason: FfiConverterRustBuffer<CloseR
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeCloseCode: FfiConverterRustBuffer<CloseCode?> {
+internal object FfiConverterOptionalTypeCloseCode: FfiConverterRustBuffer<CloseCode?> {
     override fun read(buf: ByteBuffer): CloseCode? {
         if (buf.get().toInt() == 0) {
             return null
@@ -5628,7 +5628,7 @@ public object FfiConverterOptionalTypeCloseCode: FfiConverterRustBuffer<CloseCod
 /**
  * @suppress
  */
-public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
+internal object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
         return List<kotlin.String>(len) {
@@ -5656,7 +5656,7 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeHeader: FfiConverterRustBuffer<List<Header>> {
+internal object FfiConverterSequenceTypeHeader: FfiConverterRustBuffer<List<Header>> {
     override fun read(buf: ByteBuffer): List<Header> {
         val len = buf.getInt()
         return List<Header>(len) {
@@ -5684,7 +5684,7 @@ public object FfiConverterSequenceTypeHeader: FfiConverterRustBuffer<List<Header
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeFrame: FfiConverterRustBuffer<List<Frame>> {
+internal object FfiConverterSequenceTypeFrame: FfiConverterRustBuffer<List<Frame>> {
     override fun read(buf: ByteBuffer): List<Frame> {
         val len = buf.getInt()
         return List<Frame>(len) {
@@ -5710,13 +5710,13 @@ public object FfiConverterSequenceTypeFrame: FfiConverterRustBuffer<List<Frame>>
 
 
 
-public typealias Url = URI
+internal typealias Url = URI
 
 
 /**
  * @suppress
  */
-public object FfiConverterTypeUrl: FfiConverter<Url, RustBuffer.ByValue> {
+internal object FfiConverterTypeUrl: FfiConverter<Url, RustBuffer.ByValue> {
     override fun lift(value: RustBuffer.ByValue): Url {
         val builtinValue = FfiConverterString.lift(value)
         return URI(builtinValue)
@@ -5752,7 +5752,7 @@ public object FfiConverterTypeUrl: FfiConverter<Url, RustBuffer.ByValue> {
 
         /**
          * The well-known close code with this value, or `None` (exported for the Swift and Kotlin layers).
-         */ fun `closeCodeFromValue`(`value`: kotlin.UShort): CloseCode? {
+         */ internal fun `closeCodeFromValue`(`value`: kotlin.UShort): CloseCode? {
             return FfiConverterOptionalTypeCloseCode.lift(
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_uniws_fn_func_close_code_from_value(
@@ -5766,7 +5766,7 @@ public object FfiConverterTypeUrl: FfiConverter<Url, RustBuffer.ByValue> {
 
         /**
          * The numeric value of a well-known close code (exported for the Swift and Kotlin layers).
-         */ fun `closeCodeValue`(`code`: CloseCode): kotlin.UShort {
+         */ internal fun `closeCodeValue`(`code`: CloseCode): kotlin.UShort {
             return FfiConverterUShort.lift(
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_uniws_fn_func_close_code_value(

@@ -1,15 +1,30 @@
 import Foundation
 
-extension WebSocketClient {
+/// Opens WebSocket sessions with one configuration, like a Ktor `HttpClient` with the WebSockets
+/// plugin installed.
+public final class WebSocketClient: Sendable {
+    /// The core's client; its generated calls stay inside this module.
+    let ffi: FfiClient
+
+    /// A client with `config`. Never fails: a bad TLS setting is reported by the first `wss://`
+    /// session it affects.
+    public init(config: WebSocketConfig = WebSocketConfig()) {
+        ffi = FfiClient(config: config)
+    }
+
+    /// The configuration this client was built with.
+    public var config: WebSocketConfig { ffi.config() }
+
     /// Opens a session from a full request. Cancelling the calling `Task` abandons the opening
     /// (throwing `CancellationError`).
     ///
     /// Throws ``WebSocketError``: `.InvalidUrl`, `.InvalidRequest` (before any I/O), `.ConnectFailed`,
     /// `.ConnectTimeout`, `.Tls`, `.HandshakeRejected(status:detail:)`, `.HandshakeInvalid`, `.Io`.
     public func webSocketSession(request: WebSocketRequest) async throws -> ClientWebSocketSession {
-        try await withRustCancellation { token in
-            try await webSocketSessionWithCancellation(request: request, token: token)
+        let opened = try await withRustCancellation { token in
+            try await ffi.webSocketSessionWithCancellation(request: request, token: token)
         }
+        return ClientWebSocketSession(opened)
     }
 
     /// Opens a session to `urlString` (Ktor's `webSocketSession(urlString)`).

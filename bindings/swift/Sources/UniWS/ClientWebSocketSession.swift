@@ -1,6 +1,16 @@
 import Foundation
 
-extension ClientWebSocketSession {
+/// An open WebSocket session, like Ktor's `DefaultClientWebSocketSession`: sends and receives
+/// frames, answers pings, runs the pinger, and reports a ``CloseReason`` when it ends. Letting go
+/// of the last reference closes it with 1000 in the background.
+public final class ClientWebSocketSession: Sendable {
+    /// The core's session; its generated calls stay inside this module.
+    let ffi: FfiSession
+
+    init(_ ffi: FfiSession) {
+        self.ffi = ffi
+    }
+
     /// Sends a text message. Waits only while the outgoing queue is full; cancelling the `Task`
     /// then throws `CancellationError` and the message is not sent. Throws as ``send(frame:)``.
     public func send(_ text: String) async throws {
@@ -20,7 +30,7 @@ extension ClientWebSocketSession {
     /// `Data`'s memory into its outgoing buffer during the call, the only copy made.
     private func trySendInPlace(_ data: Data) throws -> Bool {
         try data.withUnsafeBytes { bytes in
-            try unsafeTrySendBinaryAt(address: Self.address(of: bytes), length: UInt64(bytes.count))
+            try ffi.unsafeTrySendBinaryAt(address: Self.address(of: bytes), length: UInt64(bytes.count))
         }
     }
 
@@ -29,7 +39,7 @@ extension ClientWebSocketSession {
         var text = text
         // Native strings are contiguous UTF-8 already; others are made so first.
         return try text.withUTF8 { bytes in
-            try unsafeTrySendTextAt(address: Self.address(of: UnsafeRawBufferPointer(bytes)), length: UInt64(bytes.count))
+            try ffi.unsafeTrySendTextAt(address: Self.address(of: UnsafeRawBufferPointer(bytes)), length: UInt64(bytes.count))
         }
     }
 
@@ -46,15 +56,22 @@ extension ClientWebSocketSession {
     public func send(frame: Frame) async throws {
         try frame.checkCrossesTheFFI()
         // Queue without waiting when there is room: one cheap synchronous call.
-        if try trySend(frame: frame) { return }
+        if try ffi.trySend(frame: frame) { return }
         try await sendWaitingForRoom(frame)
+    }
+
+    /// Sends `frames` in order as one call: every frame is checked first, so an invalid one throws
+    /// `.InvalidRequest` before anything is sent. A `.close` frame may only come last.
+    public func send(batch frames: [Frame]) async throws {
+        for frame in frames { try frame.checkCrossesTheFFI() }
+        try await ffi.sendBatch(frames: frames)
     }
 
     /// Sends `frame`, which the synchronous try refused, waiting for room in the outgoing queue
     /// (or starting the close); cancelling the `Task` throws `CancellationError` and sends nothing.
     private func sendWaitingForRoom(_ frame: Frame) async throws {
         try await withRustCancellation { token in
-            try await sendWithCancellation(frame: frame, token: token)
+            try await ffi.sendWithCancellation(frame: frame, token: token)
         }
     }
 
@@ -65,9 +82,9 @@ extension ClientWebSocketSession {
     /// after. Cancelling the calling `Task` throws `CancellationError` promptly and loses nothing.
     public func receive() async throws -> Frame {
         // A message that has already arrived is taken with one cheap synchronous call.
-        if let arrived = tryReceiveBatch(max: 1).first { return arrived }
+        if let arrived = ffi.tryReceiveBatch(max: 1).first { return arrived }
         return try await withRustCancellation { token in
-            try await receiveWithCancellation(token: token)
+            try await ffi.receiveWithCancellation(token: token)
         }
     }
 
@@ -76,39 +93,54 @@ extension ClientWebSocketSession {
     /// what has arrived from the session's single incoming queue in batches when the loop asks for
     /// a message, so the queue's back-pressure holds, and when the loop ends early the iterator
     /// gives the messages it still holds back to the session for the next reader.
-    public var incoming: IncomingMessages { IncomingMessages(session: self) }
+    public var incoming: IncomingMessages { IncomingMessages(session: ffi) }
 
     /// Closes the session: sends a close frame with `reason` (default 1000) after the frames
     /// already queued and waits for the closing handshake, at most the close timeout.
+    ///
+    /// Throws `.InvalidRequest` for a code that may not be sent or a message over 123 bytes.
     public func close(_ reason: CloseReason = CloseReason(code: CloseReason.Codes.normal, message: "")) async throws {
-        try await closeWith(reason: reason)
+        try await ffi.closeWith(reason: reason)
     }
 
+    /// Waits for the session to end and returns why: the peer's close frame (1005 if it was
+    /// empty), the code uniws sent when it failed the session, or 1006 when the connection ended
+    /// without a close frame.
+    public func closeReason() async -> CloseReason {
+        await ffi.closeReason()
+    }
+
+    /// The close reason if the session has ended, without waiting.
+    public var closeReasonIfEnded: CloseReason? { ffi.closeReasonNow() }
+
     /// The HTTP call that opened this session (request as sent, 101 response, subprotocol).
-    public var call: HttpCall { callInfo() }
+    public var call: HttpCall { ffi.callInfo() }
 
     /// The negotiated extensions (none yet).
-    public var extensions: [String] { negotiatedExtensions() }
+    public var extensions: [String] { ffi.negotiatedExtensions() }
+
+    /// The negotiated subprotocol, if any.
+    public var subprotocol: String? { ffi.negotiatedSubprotocol() }
 
     /// Whether frames can still be sent: `false` once closing has begun from either side.
-    public var isActive: Bool { isActiveNow() }
+    public var isActive: Bool { ffi.isActive() }
 
     /// The largest frame payload accepted; applies from the next frame.
     public var maxFrameSize: UInt64 {
-        get { getMaxFrameSize() }
-        set { setMaxFrameSize(bytes: newValue) }
+        get { ffi.getMaxFrameSize() }
+        set { ffi.setMaxFrameSize(bytes: newValue) }
     }
 
     /// The ping interval in seconds, `nil` when pings are off; setting it restarts the timer.
     public var pingInterval: TimeInterval? {
-        get { getPingInterval() }
-        set { setPingInterval(interval: newValue) }
+        get { ffi.getPingInterval() }
+        set { ffi.setPingInterval(interval: newValue) }
     }
 
     /// How long to wait for a pong, in seconds.
     public var timeout: TimeInterval {
-        get { getTimeout() }
-        set { setTimeout(timeout: newValue) }
+        get { ffi.getTimeout() }
+        set { ffi.setTimeout(timeout: newValue) }
     }
 }
 
@@ -119,7 +151,7 @@ extension ClientWebSocketSession {
 public struct IncomingMessages: AsyncSequence, Sendable {
     public typealias Element = Frame
 
-    let session: ClientWebSocketSession
+    let session: FfiSession
 
     public func makeAsyncIterator() -> Iterator {
         Iterator(batch: Batch(session: session))
@@ -137,11 +169,11 @@ public struct IncomingMessages: AsyncSequence, Sendable {
 
     /// The messages taken from the session and not yet handed to the loop. Owned by one iterator
     /// (iterated from one task at a time, as `AsyncIteratorProtocol` requires).
-    public final class Batch: @unchecked Sendable {
+    final class Batch: @unchecked Sendable {
         /// The most messages taken from the core in one call.
         static let size: UInt32 = 64
 
-        let session: ClientWebSocketSession
+        let session: FfiSession
         /// Taken from the core in one batch held in place, and taken out as the loop asks.
         private var messages = ReceivedMessages()
         private var finished = false
@@ -149,7 +181,7 @@ public struct IncomingMessages: AsyncSequence, Sendable {
         /// cancelled): one object fewer to create and free across the FFI per wait.
         private var token = CancellationToken()
 
-        init(session: ClientWebSocketSession) {
+        init(session: FfiSession) {
             self.session = session
         }
 

@@ -1,0 +1,5 @@
+// Reaches for: CancellationToken
+import Foundation
+import UniWS
+
+func probe() { CancellationToken().cancel() }

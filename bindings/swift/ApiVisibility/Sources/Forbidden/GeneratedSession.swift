@@ -1,0 +1,5 @@
+// Reaches for: unsafeTrySendBinaryAt
+import Foundation
+import UniWS
+
+func probe(_ session: FfiSession) { _ = try? session.unsafeTrySendBinaryAt(address: 0, length: 1) }

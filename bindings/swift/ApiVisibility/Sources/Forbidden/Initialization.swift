@@ -1,0 +1,5 @@
+// Reaches for: uniffiEnsureUniwsInitialized
+import Foundation
+import UniWS
+
+func probe() { uniffiEnsureUniwsInitialized() }

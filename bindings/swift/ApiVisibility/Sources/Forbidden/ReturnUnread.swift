@@ -1,0 +1,5 @@
+// Reaches for: returnUnread
+import Foundation
+import UniWS
+
+func probe(_ session: FfiSession) { session.returnUnread(frames: []) }
