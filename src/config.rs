@@ -1,4 +1,5 @@
-//! Client configuration. Every default is defined once, here.
+//! Client configuration. Every default is a constant here; UniFFI's `#[uniffi(default = ...)]`
+//! attributes take only literals, so they repeat the values and a test checks that they match.
 
 use std::time::Duration;
 
@@ -94,8 +95,8 @@ pub struct WebSocketConfig {
     /// backpressure). Zero counts as one. Default: 64.
     #[uniffi(default = 64)]
     pub incoming_queue_size: u32,
-    /// How many messages `send` may queue ahead of the socket before it waits (and at most 64 KiB
-    /// of them, so that pongs and the close frame never wait long behind them). Zero counts as
+    /// How many messages `send` may queue ahead of the socket before it waits (and at most 128
+    /// KiB of them, so that pongs and the close frame never wait long behind them). Zero counts as
     /// one. Default: 64.
     #[uniffi(default = 64)]
     pub outgoing_queue_size: u32,
@@ -188,5 +189,43 @@ impl WebSocketConfig {
     pub fn with_root_certificate_pem(mut self, pem: impl Into<String>) -> Self {
         self.tls.extra_root_certificates_pem.push(pem.into());
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The literal after `#[uniffi(default = ` on the line before `field`'s declaration.
+    fn binding_default(field: &str) -> u64 {
+        let source = include_str!("config.rs");
+        let lines: Vec<&str> = source.lines().collect();
+        let at = lines
+            .iter()
+            .position(|line| line.trim_start().starts_with(&format!("pub {field}:")))
+            .unwrap_or_else(|| panic!("no field {field}"));
+        let attribute = lines[at - 1].trim();
+        attribute
+            .strip_prefix("#[uniffi(default = ")
+            .and_then(|rest| rest.strip_suffix(")]"))
+            .and_then(|value| value.parse().ok())
+            .unwrap_or_else(|| panic!("{field} has no numeric binding default: {attribute}"))
+    }
+
+    #[test]
+    fn the_bindings_defaults_are_the_constants() {
+        let defaults = WebSocketConfig::default();
+        assert_eq!(binding_default("max_frame_size"), DEFAULT_MAX_FRAME_SIZE);
+        assert_eq!(
+            binding_default("max_message_size"),
+            DEFAULT_MAX_MESSAGE_SIZE
+        );
+        let queue = u64::from(DEFAULT_QUEUE_SIZE);
+        assert_eq!(binding_default("incoming_queue_size"), queue);
+        assert_eq!(binding_default("outgoing_queue_size"), queue);
+        assert_eq!(defaults.max_frame_size, DEFAULT_MAX_FRAME_SIZE);
+        assert_eq!(defaults.max_message_size, DEFAULT_MAX_MESSAGE_SIZE);
+        assert_eq!(u64::from(defaults.incoming_queue_size), queue);
+        assert_eq!(u64::from(defaults.outgoing_queue_size), queue);
     }
 }

@@ -114,9 +114,14 @@ fn check_api_visibility(chroot: &Path, root: &Path) -> Result<()> {
         let hidden = messages.lines().any(|line| {
             line.contains(name)
                 && line.contains("error:")
-                && ["cannot find", "inaccessible", "has no member"]
-                    .iter()
-                    .any(|reason| line.contains(reason))
+                && [
+                    "cannot find",
+                    "inaccessible",
+                    "has no member",
+                    "incorrect argument label",
+                ]
+                .iter()
+                .any(|reason| line.contains(reason))
         });
         if !hidden {
             bail!("{name}: `{symbol}` is reachable from an application:\n{messages}");

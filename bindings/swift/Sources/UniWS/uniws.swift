@@ -2740,8 +2740,8 @@ public struct WebSocketConfig: Equatable, Hashable {
      */
     public var incomingQueueSize: UInt32
     /**
-     * How many messages `send` may queue ahead of the socket before it waits (and at most 64 KiB
-     * of them, so that pongs and the close frame never wait long behind them). Zero counts as
+     * How many messages `send` may queue ahead of the socket before it waits (and at most 128
+     * KiB of them, so that pongs and the close frame never wait long behind them). Zero counts as
      * one. Default: 64.
      */
     public var outgoingQueueSize: UInt32
@@ -2787,8 +2787,8 @@ public struct WebSocketConfig: Equatable, Hashable {
          * backpressure). Zero counts as one. Default: 64.
          */incomingQueueSize: UInt32 = UInt32(64), 
         /**
-         * How many messages `send` may queue ahead of the socket before it waits (and at most 64 KiB
-         * of them, so that pongs and the close frame never wait long behind them). Zero counts as
+         * How many messages `send` may queue ahead of the socket before it waits (and at most 128
+         * KiB of them, so that pongs and the close frame never wait long behind them). Zero counts as
          * one. Default: 64.
          */outgoingQueueSize: UInt32 = UInt32(64)) {
         self.pingInterval = pingInterval

@@ -2,4 +2,4 @@
 import Foundation
 import UniWS
 
-func probe() { CancellationToken().cancel() }
+func probeCancellationTokens() { CancellationToken().cancel() }

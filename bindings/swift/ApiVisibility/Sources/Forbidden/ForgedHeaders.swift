@@ -2,4 +2,4 @@
 import Foundation
 import UniWS
 
-func probe() { _ = Headers(unsafeFromHandle: 1) }
+func probeForgedHeaders() { _ = Headers(unsafeFromHandle: 1) }

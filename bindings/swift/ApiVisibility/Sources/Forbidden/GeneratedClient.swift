@@ -2,4 +2,4 @@
 import Foundation
 import UniWS
 
-func probe() { _ = FfiClient(config: WebSocketConfig()) }
+func probeGeneratedClient() { _ = FfiClient(config: WebSocketConfig()) }

@@ -2,4 +2,4 @@
 import Foundation
 import UniWS
 
-func probe(_ session: FfiSession) { _ = try? session.unsafeTrySendBinaryAt(address: 0, length: 1) }
+func probeGeneratedSession(_ session: FfiSession) { _ = try? session.unsafeTrySendBinaryAt(address: 0, length: 1) }

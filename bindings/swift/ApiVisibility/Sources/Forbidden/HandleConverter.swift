@@ -2,4 +2,4 @@
 import Foundation
 import UniWS
 
-func probe() throws { _ = try FfiConverterTypeHeaders.lift(1) }
+func probeHandleConverter() throws { _ = try FfiConverterTypeHeaders.lift(1) }

@@ -2,4 +2,4 @@
 import Foundation
 import UniWS
 
-func probe() { _ = IncomingMessages.Batch.self }
+func probeIncomingBatch() { _ = IncomingMessages.Batch.self }

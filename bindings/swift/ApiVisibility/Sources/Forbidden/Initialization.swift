@@ -2,4 +2,4 @@
 import Foundation
 import UniWS
 
-func probe() { uniffiEnsureUniwsInitialized() }
+func probeInitialization() { uniffiEnsureUniwsInitialized() }

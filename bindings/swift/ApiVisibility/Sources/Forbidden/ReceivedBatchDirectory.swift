@@ -2,4 +2,4 @@
 import Foundation
 import UniWS
 
-func probe(_ batch: ReceivedBatch) -> UInt64 { batch.directoryAddress() }
+func probeReceivedBatchDirectory(_ batch: ReceivedBatch) -> UInt64 { batch.directoryAddress() }

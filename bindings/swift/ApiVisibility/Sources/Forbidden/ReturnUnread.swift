@@ -2,4 +2,4 @@
 import Foundation
 import UniWS
 
-func probe(_ session: FfiSession) { session.returnUnread(frames: []) }
+func probeReturnUnread(_ session: FfiSession) { session.returnUnread(frames: []) }

@@ -2,4 +2,4 @@
 import Foundation
 import UniWS
 
-func probe(_ session: ClientWebSocketSession) { _ = session.ffi }
+func probeSessionHandle(_ session: ClientWebSocketSession) { _ = session.ffi }

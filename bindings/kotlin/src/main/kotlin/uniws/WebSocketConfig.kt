@@ -45,7 +45,7 @@ public class WebSocketConfig internal constructor() {
     /** How many received messages may wait for the application before reading pauses. Default 64. */
     public var incomingQueueSize: Int = defaults.incomingQueueSize.toInt()
 
-    /** How many messages `send` may queue ahead of the socket (at most 64 KiB of them) before it waits. Default 64. */
+    /** How many messages `send` may queue ahead of the socket (at most 128 KiB of them) before it waits. Default 64. */
     public var outgoingQueueSize: Int = defaults.outgoingQueueSize.toInt()
 
     /** Whether the system's trust store is used for `wss://` (default `true`). */

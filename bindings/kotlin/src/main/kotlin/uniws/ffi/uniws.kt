@@ -4501,8 +4501,8 @@ internal data class WebSocketConfig (
     var `incomingQueueSize`: kotlin.UInt = 64u 
     , 
     /**
-     * How many messages `send` may queue ahead of the socket before it waits (and at most 64 KiB
-     * of them, so that pongs and the close frame never wait long behind them). Zero counts as
+     * How many messages `send` may queue ahead of the socket before it waits (and at most 128
+     * KiB of them, so that pongs and the close frame never wait long behind them). Zero counts as
      * one. Default: 64.
      */
     var `outgoingQueueSize`: kotlin.UInt = 64u 
