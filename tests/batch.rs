@@ -5,20 +5,8 @@ mod peers;
 
 use std::time::Duration;
 
-use peers::{close_code, echo_session, scripted_server, server_frame};
+use peers::{close_code, echo_session, numbered, scripted_server, server_frame};
 use uniws::{CloseReason, Frame, WebSocketError};
-
-fn numbered(count: usize) -> Vec<Frame> {
-    (0..count)
-        .map(|index| {
-            if index % 2 == 0 {
-                Frame::text(format!("message {index}"))
-            } else {
-                Frame::binary(vec![(index % 251) as u8; index * 7])
-            }
-        })
-        .collect()
-}
 
 #[tokio::test]
 async fn batches_echo_in_order_and_respect_their_limit() {

@@ -13,23 +13,12 @@ use super::client::FfiClient;
 use super::received_batch::ReceivedBatch;
 use super::{CancellationToken, FfiSession};
 use crate::{Frame, WebSocketConfig, WebSocketError, WebSocketRequest};
+use peers::numbered;
 
 /// A session to a fresh in-process echo server, as the bindings hold it.
 async fn ffi_echo_session() -> (peers::TungsteniteServer, Arc<FfiSession>) {
     let (server, session) = peers::echo_session().await;
     (server, Arc::new(FfiSession::new(session)))
-}
-
-fn numbered(count: usize) -> Vec<Frame> {
-    (0..count)
-        .map(|index| {
-            if index % 2 == 0 {
-                Frame::text(format!("message {index}"))
-            } else {
-                Frame::binary(vec![(index % 251) as u8; index * 7])
-            }
-        })
-        .collect()
 }
 
 /// The text and binary messages of a batch held in place, read as the Swift layer reads them:

@@ -396,3 +396,16 @@ pub async fn read_client_close(stream: &mut TcpStream) -> Option<Option<u16>> {
 pub fn text(value: &str) -> Message {
     Message::text(value)
 }
+
+/// `count` messages, text and binary in turn, each different: for checking order and content.
+pub fn numbered(count: usize) -> Vec<uniws::Frame> {
+    (0..count)
+        .map(|index| {
+            if index % 2 == 0 {
+                uniws::Frame::text(format!("message {index}"))
+            } else {
+                uniws::Frame::binary(vec![(index % 251) as u8; index * 7])
+            }
+        })
+        .collect()
+}

@@ -148,6 +148,8 @@ const SWIFT_PUBLIC: [&str; 15] = [
 /// A public object class (`Headers`) becomes `final`, and the members that forge or copy a raw
 /// handle (`init(unsafeFromHandle:)`, `NoHandle`, `uniffiCloneHandle()`) become internal.
 pub fn internal_swift(source: &str) -> String {
+    // The generator puts some modifiers on a line of their own (`public \nenum WebSocketError`).
+    let source = source.replace("public \n", "public ");
     let mut out = String::with_capacity(source.len());
     let mut depth = 0i64;
     let mut public = false;

@@ -3460,8 +3460,7 @@ func FfiConverterTypeHttpMethod_lower(_ value: HttpMethod) -> RustBuffer {
  * clashes with Kotlin's `Throwable.message`. Lower-level errors (I/O, TLS, HTTP parsing) are
  * rendered into `detail` rather than kept as sources, because error fields must cross the FFI.
  */
-
-enum WebSocketError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
+public enum WebSocketError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
 
     
     
