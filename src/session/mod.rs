@@ -235,19 +235,30 @@ impl ClientWebSocketSession {
 
     /// Puts a close frame carrying `reason` (or nothing) behind the frames already sent, unless
     /// closing has already begun from this side. The writer task writes it and waits for the
-    /// peer's answer within the close timeout.
-    async fn start_close(&self, reason: Option<CloseReason>) {
-        let _order = self.send_order.lock().await;
-        self.close_now(reason);
-    }
-
-    /// [`start_close`](Self::start_close) without taking the send order (no send can be running).
-    fn close_now(&self, reason: Option<CloseReason>) {
+    /// peer's answer within the close timeout. It does not wait for the send order: a send that
+    /// is waiting for room (a peer that stops reading) is refused from then on, with what it had
+    /// queued going out first.
+    ///
+    /// A session that has failed closes with its failure's code however the application lets
+    /// go of it, so that the wire says what `close_reason` reports; and the application closing
+    /// it means it reads no further, so the failing close frame need not wait for that.
+    fn start_close(&self, reason: Option<CloseReason>) {
         if self.wire.outbox().is_closed() {
             return;
         }
         self.shared.begin_closing();
-        self.shared.outcome().sent_close = reason.clone();
+        let reason = {
+            let mut outcome = self.shared.outcome();
+            let reason = match &outcome.failed_with {
+                Some(failure) => Some(failure.clone()),
+                None => reason,
+            };
+            if let Some(reached) = outcome.failure_reached.take() {
+                let _ = reached.send(());
+            }
+            outcome.sent_close = reason.clone();
+            reason
+        };
         self.wire.close(reason.as_ref());
     }
 }
@@ -256,7 +267,7 @@ impl Drop for ClientWebSocketSession {
     /// The last reference is gone: close with `1000 NORMAL` in the background (the writer task
     /// writes the close frame and times the handshake).
     fn drop(&mut self) {
-        self.close_now(Some(CloseReason::normal()));
+        self.start_close(Some(CloseReason::normal()));
     }
 }
 
@@ -302,7 +313,7 @@ impl ClientWebSocketSession {
     pub async fn send(&self, frame: Frame) -> Result<()> {
         check_outgoing(&frame)?;
         if let Frame::Close { reason } = frame {
-            self.start_close(reason).await;
+            self.start_close(reason);
             return Ok(());
         }
         self.send_frames(std::iter::once(frame)).await
@@ -345,7 +356,7 @@ impl ClientWebSocketSession {
             self.send_frames(frames).await?;
         }
         if let Some(reason) = close {
-            self.start_close(reason).await;
+            self.start_close(reason);
         }
         Ok(())
     }
@@ -419,7 +430,7 @@ impl ClientWebSocketSession {
     pub async fn close_with(&self, reason: Option<CloseReason>) -> Result<()> {
         let reason = reason.unwrap_or_else(CloseReason::normal);
         check_close_reason(&reason)?;
-        self.start_close(Some(reason)).await;
+        self.start_close(Some(reason));
         self.close_reason().await;
         Ok(())
     }

@@ -157,11 +157,15 @@ impl Shared {
     }
 
     /// Fails the session: records the close frame to send and the error for the application.
-    /// Only the first failure counts. Sending stays open until the failure is carried out, so the
-    /// application can still answer the messages that came before it.
+    /// Only the first failure counts, and none once either side has sent its close frame (the
+    /// close code on the wire is then already decided). Sending stays open until the failure is
+    /// carried out, so the application can still answer the messages that came before it.
     pub fn fail(&self, error: WebSocketError, reason: CloseReason) -> bool {
         let mut outcome = self.outcome();
-        if outcome.failed_with.is_some() || outcome.peer_close.is_some() {
+        if outcome.failed_with.is_some()
+            || outcome.peer_close.is_some()
+            || outcome.sent_close.is_some()
+        {
             return false;
         }
         outcome.failed_with = Some(reason);

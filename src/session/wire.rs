@@ -95,6 +95,7 @@ impl Wire {
                 spare: None,
                 large_spares: Vec::new(),
                 failure: None,
+                write_started: None,
             }),
             handoff: Notify::new(),
             room: Notify::new(),
@@ -237,6 +238,8 @@ impl Wire {
         outbox.prediction.written();
         drop(outbox);
         self.handoff.notify_one();
+        // A sender waiting for room learns that nothing more is taken.
+        self.room.notify_one();
         true
     }
 
@@ -251,17 +254,18 @@ impl Wire {
     }
 
     /// Writes and flushes everything in the outbox, including what is added meanwhile, and tells
-    /// a waiting sender whenever room appears.
+    /// a waiting sender whenever room appears. Cancel-safe: dropped before it is done, the next
+    /// call goes on where it stopped.
     ///
     /// Whether the frames it wrote came as a burst decides how the next send is written (see
     /// [`Outbox::bursting`]).
     pub(crate) async fn write_out(&self) -> std::io::Result<()> {
-        let mut first = None;
         poll_fn(|context| {
             let mut outbox = self.outbox();
             // Everything is written now, frames left for the end of a burst too.
             outbox.prediction.written();
-            let first = *first.get_or_insert(outbox.written_frames);
+            let written = outbox.written_frames;
+            let first = *outbox.write_started.get_or_insert(written);
             let before = outbox.unwritten;
             let result = outbox.poll_write_out(context);
             if outbox.unwritten < before && outbox.has_room() {
@@ -269,22 +273,26 @@ impl Wire {
             }
             if result.is_ready() {
                 outbox.bursting = outbox.written_frames - first >= 2;
+                outbox.write_started = None;
             }
             result
         })
         .await
     }
 
-    /// Shuts the write side down and releases it. Sends fail from now on, and a sender waiting
+    /// Shuts the write side down and releases it: gracefully (a TLS close_notify, a TCP FIN)
+    /// until `deadline`, at once when there is none. Sends fail from now on, and a sender waiting
     /// for room is woken to find that out.
-    pub(crate) async fn shut_down(&self) {
+    pub(crate) async fn shut_down(&self, deadline: Option<tokio::time::Instant>) {
         self.outbox().ended = true;
         self.room.notify_one();
-        let _ = poll_fn(|context| match self.outbox().io.as_mut() {
-            Some(io) => Pin::new(io).poll_shutdown(context),
-            None => Poll::Ready(Ok(())),
-        })
-        .await;
+        if let Some(deadline) = deadline {
+            let graceful = poll_fn(|context| match self.outbox().io.as_mut() {
+                Some(io) => Pin::new(io).poll_shutdown(context),
+                None => Poll::Ready(Ok(())),
+            });
+            let _ = tokio::time::timeout_at(deadline, graceful).await;
+        }
         self.outbox().io = None;
     }
 }
@@ -344,6 +352,8 @@ pub(crate) struct Outbox {
     large_spares: Vec<Vec<u8>>,
     /// A write on the caller's thread failed; the writer task reports it.
     failure: Option<std::io::Error>,
+    /// Application frames written when the writer task's current write began.
+    write_started: Option<u64>,
 }
 
 impl Outbox {
@@ -703,7 +713,8 @@ mod tests {
             .expect("a waiting sender is told there is room");
         assert_eq!(wire.write_now(&mut frames, 4), Taken::Some(1));
         wire.write_out().await.unwrap();
-        wire.shut_down().await;
+        wire.shut_down(Some(tokio::time::Instant::now() + Duration::from_secs(5)))
+            .await;
         let written = payloads(&reading.await.unwrap());
         let expected: Vec<Vec<u8>> = (0..5u8)
             .map(|index| vec![index; sizes[usize::from(index)]])

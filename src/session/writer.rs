@@ -43,36 +43,46 @@ impl Writer {
         Writer { wire, shared }
     }
 
-    /// Runs until the session ends.
+    /// Runs until the session ends. Writing is one branch of the loop among the others, so the
+    /// stop signal, the pong deadline and the close deadline are watched while the socket is
+    /// stuck too: a peer that stops reading can delay the session's end by `closeTimeout` at most.
     pub(crate) async fn run(self, mut control: mpsc::UnboundedReceiver<Control>) {
         let mut stop = self.shared.stop.subscribe();
         let mut interval = self.shared.settings.ping_interval.subscribe();
         let mut ticker = make_ticker(*interval.borrow_and_update());
         let mut ping_counter: u64 = 0;
         let mut pending_ping: Option<PendingPing> = None;
+        // Set once a close frame is queued: the closing handshake, writing included, ends by then.
         let mut close_deadline: Option<Instant> = None;
         // While bursts are predicted (see `Wire::expect_sends`): when to sweep the outbox next.
         let mut sweep: Option<Instant> = None;
+        // The outbox is this task's to write (it was handed off, or the task queued a frame).
+        let mut writing = false;
+        // The task ends once what it is writing is out: its own close frame is queued.
+        let mut finishing = false;
         let mut peer_closed = false;
 
         let result: std::io::Result<()> = async {
             loop {
                 let closed = self.wire.outbox().is_closed();
+                if closed && close_deadline.is_none() {
+                    close_deadline = Some(Instant::now() + self.shared.close_timeout);
+                }
+                if finishing && !writing {
+                    return Ok(());
+                }
                 tokio::select! {
                     biased;
                     _ = stopped(&mut stop) => return Ok(()),
-                    _ = self.wire.handed_off() => {
-                        self.flush().await?;
+                    written = self.wire.write_out(), if writing => {
+                        written?;
+                        writing = false;
                         if sweep.is_none() && self.wire.start_predicting() {
                             sweep = Some(Instant::now() + SWEEP);
                         }
-                        if close_deadline.is_none() && self.wire.outbox().is_closed() {
-                            // The application's close frame is out (the writer's own close
-                            // frames end the loop at once): wait for the peer's, within limits.
-                            close_deadline = Some(Instant::now() + self.shared.close_timeout);
-                        }
                     }
-                    message = control.recv() => match message {
+                    _ = self.wire.handed_off() => writing = true,
+                    message = control.recv(), if !finishing => match message {
                         // The reader has finished.
                         None => return Ok(()),
                         Some(Control::PongReceived(data)) => {
@@ -84,12 +94,12 @@ impl Writer {
                             peer_closed = true;
                             // Frames the application sent before are in the outbox ahead of the
                             // echo (the peer may still read until then); none can follow it.
-                            self.send_close(reason.as_ref()).await?;
-                            return Ok(());
+                            self.queue_close(reason.as_ref());
+                            (writing, finishing) = (true, true);
                         }
                         Some(Control::Fail(reason)) => {
-                            self.send_close(Some(&reason)).await?;
-                            return Ok(());
+                            self.queue_close(Some(&reason));
+                            (writing, finishing) = (true, true);
                         }
                     },
                     _ = tick(&mut ticker), if !closed => {
@@ -97,13 +107,13 @@ impl Writer {
                             ping_counter += 1;
                             let payload = Bytes::copy_from_slice(&ping_counter.to_be_bytes());
                             if self.wire.outbox().encode_own(Frame::Ping { data: payload.clone() }) {
-                                self.flush().await?;
+                                writing = true;
                                 let deadline = Instant::now() + self.shared.settings.timeout();
                                 pending_ping = Some(PendingPing { payload, deadline });
                             }
                         }
                     }
-                    _ = sleep_until(pending_ping.as_ref().map(|ping| ping.deadline)), if pending_ping.is_some() => {
+                    _ = sleep_until(pending_ping.as_ref().map(|ping| ping.deadline)), if pending_ping.is_some() && !finishing => {
                         if self.shared.reader_paused.load(Ordering::Acquire) {
                             // The application is not reading, so the pong may be queued behind
                             // its backlog: silence proves nothing yet.
@@ -111,15 +121,15 @@ impl Writer {
                                 ping.deadline = Instant::now() + self.shared.settings.timeout();
                             }
                         } else {
-                            self.ping_timed_out().await?;
-                            return Ok(());
+                            pending_ping = None;
+                            if self.ping_timed_out() {
+                                (writing, finishing) = (true, true);
+                            }
                         }
                     }
                     _ = sleep_until(sweep), if sweep.is_some() => {
                         let found = self.wire.sweep();
-                        if found.write {
-                            self.flush().await?;
-                        }
+                        writing |= found.write;
                         sweep = found.again.then(|| Instant::now() + SWEEP);
                     }
                     _ = sleep_until(close_deadline), if close_deadline.is_some() => {
@@ -139,6 +149,8 @@ impl Writer {
             }
         }
         .await;
+        let now = Instant::now();
+        let timed_out = close_deadline.is_some_and(|deadline| now >= deadline);
         if let Err(error) = result {
             self.shared.end_abnormally(
                 format!("writing to the socket failed: {error}"),
@@ -147,27 +159,26 @@ impl Writer {
         }
         // After the peer's close the reader waits for the server to end the TCP connection, as
         // RFC 6455 prefers; every other way out ends the reader too.
-        if !peer_closed {
+        if !peer_closed || timed_out {
             self.shared.stop_now();
         }
-        self.wire.shut_down().await;
+        // A graceful shutdown writes too (TLS close_notify): bounded like the rest of the close.
+        let shutdown_deadline = match close_deadline {
+            Some(deadline) => (deadline > now).then_some(deadline),
+            None => Some(now + self.shared.close_timeout),
+        };
+        self.wire.shut_down(shutdown_deadline).await;
     }
 
-    /// Writes and flushes everything in the outbox.
-    async fn flush(&self) -> std::io::Result<()> {
-        self.wire.write_out().await
-    }
-
-    /// Sends a close frame of the writer's own (echo, failure) behind everything in the outbox,
-    /// unless one is there already, and writes it all out.
-    async fn send_close(&self, reason: Option<&CloseReason>) -> std::io::Result<()> {
+    /// Queues a close frame of the writer's own (echo, failure) behind everything in the outbox,
+    /// unless one is there already.
+    fn queue_close(&self, reason: Option<&CloseReason>) {
         self.shared.begin_closing();
         self.wire.close(reason);
-        self.flush().await
     }
 
-    /// Fails the session after an unanswered ping.
-    async fn ping_timed_out(&self) -> std::io::Result<()> {
+    /// Fails the session after an unanswered ping; `true` when its close frame was queued.
+    fn ping_timed_out(&self) -> bool {
         let interval = *self.shared.settings.ping_interval.borrow();
         let error = WebSocketError::PingTimeout {
             detail: format!(
@@ -177,10 +188,11 @@ impl Writer {
             ),
         };
         let reason = CloseReason::new(CloseReason::INTERNAL_ERROR, "Ping timeout");
-        if self.shared.fail(error, reason.clone()) {
-            self.send_close(Some(&reason)).await?;
+        if !self.shared.fail(error, reason.clone()) {
+            return false;
         }
-        Ok(())
+        self.queue_close(Some(&reason));
+        true
     }
 }
 
