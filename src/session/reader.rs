@@ -201,7 +201,7 @@ impl Reader {
             Event::Ping(data) => {
                 // Encoded now, so that it goes out ahead of anything the application sends after
                 // reading the messages behind this ping.
-                self.wire.send_own(Frame::Pong { data: data.into() });
+                self.wire.answer_ping(data.into());
                 None
             }
             Event::Pong(data) => {

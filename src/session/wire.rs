@@ -21,6 +21,7 @@ use std::sync::Mutex;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
+use bytes::Bytes;
 use tokio::io::AsyncWrite;
 use tokio::sync::Notify;
 
@@ -96,6 +97,8 @@ impl Wire {
                 large_spares: Vec::new(),
                 failure: None,
                 write_started: None,
+                pong_end: 0,
+                waiting_pong: None,
             }),
             handoff: Notify::new(),
             room: Notify::new(),
@@ -189,21 +192,27 @@ impl Wire {
         self.outbox().prediction.sweep(Instant::now())
     }
 
-    /// Sends a ping or pong of the session's own right away, ahead of any frame sent after this
-    /// call: written at once if the outbox was idle, else with what is waiting. `false` once a
-    /// close frame is in the outbox (nothing may follow it).
-    pub(crate) fn send_own(&self, frame: Frame) -> bool {
+    /// Answers a ping right away, ahead of any frame sent after this call: written at once if the
+    /// outbox was idle, else with what is waiting. While an earlier pong is still unwritten (the
+    /// peer is not reading), this one waits in its place instead, replacing any other that waits,
+    /// and is encoded once that one is written: RFC 6455 section 5.5.3 lets an endpoint answer
+    /// only the most recent ping, so a ping flood holds two pongs at most.
+    pub(crate) fn answer_ping(&self, data: Bytes) {
         let mut outbox = self.outbox();
+        if outbox.is_closed() {
+            return;
+        }
+        if outbox.pong_unwritten() {
+            outbox.waiting_pong = Some(data);
+            return;
+        }
         // Frames left for the end of a burst go out with it.
         let was_idle = outbox.is_idle() || outbox.prediction.is_waiting();
-        if !outbox.encode_own(frame) {
-            return false;
-        }
+        outbox.encode_pong(data);
         if was_idle {
             outbox.prediction.written();
             self.write_or_hand_off(&mut outbox);
         }
-        true
     }
 
     /// Writes the outbox on the caller's thread, without waiting; what the socket does not take
@@ -354,6 +363,10 @@ pub(crate) struct Outbox {
     failure: Option<std::io::Error>,
     /// Application frames written when the writer task's current write began.
     write_started: Option<u64>,
+    /// Where the last pong encoded ends, in bytes encoded since the start.
+    pong_end: u64,
+    /// The payload of the latest ping, whose pong waits for the one before it to be written.
+    waiting_pong: Option<Bytes>,
 }
 
 impl Outbox {
@@ -402,6 +415,17 @@ impl Outbox {
         }
         self.encode(frame);
         true
+    }
+
+    /// Whether a pong encoded earlier has not been written yet.
+    fn pong_unwritten(&self) -> bool {
+        self.written_bytes < self.pong_end
+    }
+
+    /// Encodes a pong carrying `data`.
+    fn encode_pong(&mut self, data: Bytes) {
+        self.encode(Frame::Pong { data });
+        self.pong_end = self.encoded_bytes;
     }
 
     /// Encodes a frame.
@@ -484,6 +508,11 @@ impl Outbox {
     fn advance(&mut self, written: usize) {
         self.unwritten -= written;
         self.written_bytes += written as u64;
+        if !self.pong_unwritten() && !self.close_encoded {
+            if let Some(data) = self.waiting_pong.take() {
+                self.encode_pong(data);
+            }
+        }
         while self
             .frame_ends
             .front()
@@ -668,12 +697,52 @@ mod tests {
         let (wire, mut peer) = predicting_wire().await;
         wire.expect_sends(3);
         send(&wire, 3, 3);
-        assert!(wire.send_own(Frame::Pong { data: Bytes::new() }));
+        wire.answer_ping(Bytes::new());
         assert!(wire.outbox().is_idle(), "written at once");
         assert_small_messages_arrive(&mut peer, 4).await;
         let mut pong = [0; 6];
         peer.read_exact(&mut pong).await.unwrap();
         assert_eq!(pong[..2], [0x8a, 0x80], "an empty masked pong");
+    }
+
+    /// While a pong cannot be written, later pings are answered by one pong at most, which
+    /// carries the latest ping's payload and goes out once the earlier pong is written.
+    #[tokio::test]
+    async fn a_ping_flood_holds_two_pongs_and_the_latest_is_answered() {
+        // The pipe takes six 10-byte pongs and part of a seventh; nobody reads it yet.
+        let (pipe, mut peer) = tokio::io::duplex(64);
+        let wire = Wire::new(Box::new(pipe), 64);
+        for index in 0..10_000u32 {
+            wire.answer_ping(Bytes::copy_from_slice(&index.to_be_bytes()));
+        }
+        assert!(
+            wire.outbox().unwritten() <= 10,
+            "{} bytes of pongs held",
+            wire.outbox().unwritten()
+        );
+        let reading = tokio::spawn(async move {
+            let mut bytes = Vec::new();
+            peer.read_to_end(&mut bytes).await.unwrap();
+            bytes
+        });
+        write_out_when_handed_off(&wire).await;
+        wire.shut_down(Some(tokio::time::Instant::now() + Duration::from_secs(5)))
+            .await;
+        let bytes = reading.await.unwrap();
+        let pongs: Vec<u32> = bytes
+            .chunks(10)
+            .map(|frame| {
+                assert_eq!(frame[..2], [0x8a, 0x84], "a masked pong of 4 bytes");
+                let mut payload = frame[6..].to_vec();
+                crate::protocol::apply_mask(&mut payload, frame[2..6].try_into().unwrap());
+                u32::from_be_bytes(payload.try_into().unwrap())
+            })
+            .collect();
+        assert_eq!(
+            pongs,
+            [0, 1, 2, 3, 4, 5, 6, 9_999],
+            "those that fitted, then the latest"
+        );
     }
 
     /// A pipe that takes 256 bytes at a time stands in for a socket that is full: what the caller

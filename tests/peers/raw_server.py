@@ -2,7 +2,11 @@
 
 Prints `PORT <n>` once listening and exits when its stdin closes. Paths:
 `/silent`: a valid 101, then it reads everything and never answers (pings go unanswered);
-`/reject`: `403 Forbidden` with the body `forbidden`.
+`/reject`: `403 Forbidden` with the body `forbidden`;
+`/violation/<id>`: sends the text `before`, then a frame with the reserved bit RSV1 set, reads the
+client's frames until its close frame, echoes it and records its code under `<id>`;
+`/report/<id>`: sends the code recorded under `<id>` as a text message (waiting up to 10 s for it;
+`none` if the client sent no close frame), then closes with 1000.
 """
 
 import asyncio
@@ -12,6 +16,63 @@ import sys
 import threading
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+# Close codes the clients of `/violation/<id>` sent, by id: a future each.
+recorded = {}
+
+
+def record(name):
+    if name not in recorded:
+        recorded[name] = asyncio.get_running_loop().create_future()
+    return recorded[name]
+
+
+def frame(first, payload):
+    return bytes([first, len(payload)]) + payload
+
+
+async def read_client_frame(reader):
+    """(opcode, payload) of the next masked client frame."""
+    first, second = await reader.readexactly(2)
+    length = second & 0x7F
+    if length == 126:
+        length = int.from_bytes(await reader.readexactly(2), "big")
+    elif length == 127:
+        length = int.from_bytes(await reader.readexactly(8), "big")
+    mask = await reader.readexactly(4)
+    payload = bytearray(await reader.readexactly(length))
+    for index in range(len(payload)):
+        payload[index] ^= mask[index % 4]
+    return first & 0x0F, bytes(payload)
+
+
+async def violate_and_record(reader, writer, name):
+    writer.write(frame(0x81, b"before") + frame(0xC1, b"rsv1"))
+    await writer.drain()
+    code = "none"
+    try:
+        while True:
+            opcode, payload = await read_client_frame(reader)
+            if opcode == 0x8:
+                code = str(int.from_bytes(payload[:2], "big")) if len(payload) >= 2 else "1005"
+                writer.write(frame(0x88, payload))
+                await writer.drain()
+                break
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    if not record(name).done():
+        record(name).set_result(code)
+    writer.close()
+
+
+async def report(writer, name):
+    try:
+        code = await asyncio.wait_for(asyncio.shield(record(name)), 10)
+    except asyncio.TimeoutError:
+        code = "nothing recorded"
+    writer.write(frame(0x81, code.encode()) + frame(0x88, (1000).to_bytes(2, "big")))
+    await writer.drain()
+    writer.close()
 
 
 async def handle(reader, writer):
@@ -36,6 +97,12 @@ async def handle(reader, writer):
         ).encode()
     )
     await writer.drain()
+    if path.startswith("/violation/"):
+        await violate_and_record(reader, writer, path.split("/")[2])
+        return
+    if path.startswith("/report/"):
+        await report(writer, path.split("/")[2])
+        return
     while await reader.read(65536):
         pass
     writer.close()

@@ -13,6 +13,30 @@ final class FailureTests: XCTestCase {
         XCTAssertEqual(reason, CloseReason(code: 4001, message: "bye"))
     }
 
+    /// Application code lets a session go as soon as an error arrives; the close code the server
+    /// reads must still be the failure's (1002), not the 1000 of an ordinary close.
+    func testTheFailureCodeIsOnTheWireWhenTheApplicationLetsGoAfterTheError() async throws {
+        for round in 0..<10 {
+            let id = "swift-\(round)-\(UUID().uuidString)"
+            try await receiveUntilTheViolation(at: "\(Peers.raw)/violation/\(id)")
+            // The session is gone now: report what the server read.
+            let report = try await WebSocketClient().webSocketSession("\(Peers.raw)/report/\(id)")
+            XCTAssertEqual(try await report.receive(), .text(text: "1002"), "round \(round)")
+        }
+    }
+
+    /// Iterates a session's messages until its protocol violation, then lets it go.
+    private func receiveUntilTheViolation(at url: String) async throws {
+        let session = try await WebSocketClient().webSocketSession(url)
+        var received: [Frame] = []
+        do {
+            for try await frame in session.incoming { received.append(frame) }
+            XCTFail("the violation was not reported")
+        } catch WebSocketError.ProtocolViolation {
+            XCTAssertEqual(received, [.text(text: "before")])
+        }
+    }
+
     func testMaxFrameSizeFailsWith1009() async throws {
         let client = WebSocketClient(config: WebSocketConfig(maxFrameSize: 1024))
         let session = try await client.webSocketSession("\(Peers.echo)/echo")

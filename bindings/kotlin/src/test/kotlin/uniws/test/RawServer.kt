@@ -107,6 +107,14 @@ class RawServer(private val behaviour: RawServer.(Socket, RequestHead) -> Unit) 
         }
     }
 
+    /** Sends [bytes] as they are (frames the test built, valid or not). */
+    fun sendRaw(socket: Socket, bytes: ByteArray) {
+        socket.getOutputStream().apply {
+            write(bytes)
+            flush()
+        }
+    }
+
     /** Sends an unmasked close frame with [code] (and no message). */
     fun sendClose(socket: Socket, code: Int) {
         socket.getOutputStream().apply {

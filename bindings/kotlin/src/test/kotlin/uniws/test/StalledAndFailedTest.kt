@@ -1,0 +1,97 @@
+package uniws.test
+
+import java.util.concurrent.TimeUnit
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
+import kotlin.time.TimeSource
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertTrue
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeout
+import org.junit.jupiter.api.Test
+import uniws.CloseReason
+import uniws.Frame
+import uniws.WebSocketException
+import uniws.webSocket
+
+/**
+ * The reliability guarantees through the Kotlin layer, written the way application code is: it
+ * lets a session go as soon as an error arrives. The server's view is the one checked.
+ */
+class StalledAndFailedTest {
+    /** A text frame with the reserved bit RSV1 set, which no extension was agreed for. */
+    private val reservedBitFrame = byteArrayOf(0xc1.toByte(), 4) + "rsv1".toByteArray()
+
+    @Test
+    fun `the failure code is on the wire when the application leaves after the error`() = wsTest { client ->
+        RawServer { socket, head ->
+            accept(socket, head)
+            sendText(socket, "before")
+            sendRaw(socket, reservedBitFrame)
+            answerClose(socket)
+        }.use { server ->
+            repeat(10) { round ->
+                val received = mutableListOf<String>()
+                assertFailsWith<WebSocketException.ProtocolViolation> {
+                    client.webSocket(server.url("/")) {
+                        for (frame in incoming) received += frame.text()
+                    }
+                }
+                assertEquals(listOf("before"), received)
+                assertEquals("closed 1002", server.events.poll(10, TimeUnit.SECONDS), "round $round")
+            }
+        }
+    }
+
+    @Test
+    fun `close returns within the close timeout when the peer never reads`() =
+        wsTest(configure = { closeTimeout = 1.seconds }) { client ->
+            RawServer { socket, head ->
+                accept(socket, head)
+                Thread.sleep(30_000)
+            }.use { server ->
+                val session = client.webSocketSession(server.url("/"))
+                val payload = ByteArray(1 shl 20)
+                val sending = launch {
+                    try {
+                        while (true) session.send(Frame.Binary(payload))
+                    } catch (closed: WebSocketException) {
+                        // Refused once the session closes.
+                    }
+                }
+                // Long enough for both socket buffers and the outgoing queue to fill.
+                delay(1500.milliseconds)
+                val started = TimeSource.Monotonic.markNow()
+                withTimeout(5.seconds) { session.close(CloseReason(CloseReason.Codes.NORMAL, "")) }
+                val took = started.elapsedNow()
+                assertTrue(took < 3.seconds, "close took $took")
+                assertEquals(CloseReason.Codes.CLOSED_ABNORMALLY, session.closeReason.await()?.knownReason)
+                withTimeout(5.seconds) { sending.join() }
+            }
+        }
+
+    @Test
+    fun `the ping timeout fires while writes are stuck`() =
+        wsTest(configure = { pingInterval = 300.milliseconds; timeout = 300.milliseconds; closeTimeout = 1.seconds }) { client ->
+            RawServer { socket, head ->
+                accept(socket, head)
+                Thread.sleep(30_000)
+            }.use { server ->
+                val session = client.webSocketSession(server.url("/"))
+                val payload = ByteArray(1 shl 20)
+                launch {
+                    try {
+                        while (true) session.send(Frame.Binary(payload))
+                    } catch (closed: WebSocketException) {
+                        // Refused once the session fails.
+                    }
+                }
+                withTimeout(6.seconds) {
+                    assertFailsWith<WebSocketException.PingTimeout> { for (frame in session.incoming) Unit }
+                }
+                assertEquals(CloseReason.Codes.INTERNAL_ERROR, withTimeout(5.seconds) { session.closeReason.await() }?.knownReason)
+            }
+        }
+}
