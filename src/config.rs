@@ -22,6 +22,9 @@ pub const DEFAULT_MAX_MESSAGE_SIZE: u64 = 64 << 20;
 pub const MESSAGE_SIZE_CEILING: u64 = i32::MAX as u64 - 64;
 /// The default capacity of the incoming and outgoing message queues.
 pub const DEFAULT_QUEUE_SIZE: u32 = 64;
+/// The default bound on the payload bytes of received messages waiting for the application:
+/// 16 MiB.
+pub const DEFAULT_INCOMING_QUEUE_BYTES: u64 = 16 << 20;
 /// The largest upgrade response head accepted: 64 KiB.
 pub const MAX_RESPONSE_HEAD_SIZE: usize = 64 << 10;
 /// The most of a rejected upgrade's response body kept in the error: 4 KiB.
@@ -95,6 +98,11 @@ pub struct WebSocketConfig {
     /// backpressure). Zero counts as one. Default: 64.
     #[uniffi(default = 64)]
     pub incoming_queue_size: u32,
+    /// How many payload bytes of received messages may wait for the application before reading
+    /// pauses, besides their number (`incoming_queue_size`): a message is taken in while less
+    /// than this waits, so one message of up to `max_message_size` always fits. Default: 16 MiB.
+    #[uniffi(default = 16777216)]
+    pub incoming_queue_bytes: u64,
     /// How many messages `send` may queue ahead of the socket before it waits (and at most 128
     /// KiB of them, so that pongs and the close frame never wait long behind them). Zero counts as
     /// one. Default: 64.
@@ -115,6 +123,7 @@ impl Default for WebSocketConfig {
             user_agent: None,
             tls: TlsConfig::default(),
             incoming_queue_size: DEFAULT_QUEUE_SIZE,
+            incoming_queue_bytes: DEFAULT_INCOMING_QUEUE_BYTES,
             outgoing_queue_size: DEFAULT_QUEUE_SIZE,
         }
     }
@@ -223,6 +232,11 @@ mod tests {
         let queue = u64::from(DEFAULT_QUEUE_SIZE);
         assert_eq!(binding_default("incoming_queue_size"), queue);
         assert_eq!(binding_default("outgoing_queue_size"), queue);
+        assert_eq!(
+            binding_default("incoming_queue_bytes"),
+            DEFAULT_INCOMING_QUEUE_BYTES
+        );
+        assert_eq!(defaults.incoming_queue_bytes, DEFAULT_INCOMING_QUEUE_BYTES);
         assert_eq!(defaults.max_frame_size, DEFAULT_MAX_FRAME_SIZE);
         assert_eq!(defaults.max_message_size, DEFAULT_MAX_MESSAGE_SIZE);
         assert_eq!(u64::from(defaults.incoming_queue_size), queue);

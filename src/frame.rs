@@ -39,6 +39,18 @@ pub enum Frame {
 }
 
 impl Frame {
+    /// The bytes of its payload (a close frame's: code and message).
+    pub(crate) fn payload_len(&self) -> usize {
+        match self {
+            Frame::Text { text } => text.len(),
+            Frame::Binary { data } | Frame::Ping { data } | Frame::Pong { data } => data.len(),
+            Frame::Close { reason: None } => 0,
+            Frame::Close {
+                reason: Some(reason),
+            } => 2 + reason.message.len(),
+        }
+    }
+
     /// A text frame.
     pub fn text(text: impl Into<String>) -> Self {
         Frame::Text { text: text.into() }

@@ -224,3 +224,58 @@ async fn a_violation_behind_unread_messages_still_sends_its_code_when_dropped() 
         assert!(started.elapsed() < Duration::from_secs(3), "{let_go:?}");
     }
 }
+
+#[tokio::test]
+async fn unread_large_messages_pause_reading_at_the_byte_bound_and_none_is_lost() {
+    const MESSAGES: u8 = 48;
+    let (written_tx, written_rx) = tokio::sync::oneshot::channel();
+    let written_tx = std::sync::Mutex::new(Some(written_tx));
+    let port = raw_server(move |mut stream: TcpStream| {
+        let written_tx = written_tx.lock().unwrap().take();
+        async move {
+            peers::accept_raw(&mut stream, "").await;
+            for index in 0..MESSAGES {
+                let frame = server_frame(0x82, &vec![index; 1 << 20]);
+                if stream.write_all(&frame).await.is_err() {
+                    return;
+                }
+            }
+            if let Some(written_tx) = written_tx {
+                let _ = written_tx.send(());
+            }
+            tokio::time::sleep(Duration::from_secs(30)).await;
+        }
+    })
+    .await;
+    let config = WebSocketConfig {
+        incoming_queue_bytes: 4 << 20,
+        ..Default::default()
+    };
+    let session = connect(port, config).await;
+    // Not reading: the client takes in 4 MiB (the message count bound, 64, is far off), the
+    // socket buffers hold a few more, and the server's writes wait.
+    let mut written_rx = written_rx;
+    assert!(
+        tokio::time::timeout(Duration::from_secs(2), &mut written_rx)
+            .await
+            .is_err(),
+        "the client took in {MESSAGES} MiB although its incoming queue holds 4 MiB"
+    );
+    for index in 0..MESSAGES {
+        let received = tokio::time::timeout(Duration::from_secs(10), session.receive())
+            .await
+            .expect("reading did not resume")
+            .unwrap();
+        match received {
+            uniws::Frame::Binary { data } => {
+                assert_eq!(data.len(), 1 << 20);
+                assert!(data.iter().all(|&byte| byte == index), "message {index}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    tokio::time::timeout(Duration::from_secs(5), written_rx)
+        .await
+        .expect("the server's writes never finished")
+        .unwrap();
+}

@@ -225,11 +225,17 @@ impl ClientWebSocketSession {
         take(context)
     }
 
-    /// The application took `messages` messages at once: several are likely to be answered by
-    /// as many sends (see [`Wire::expect_sends`]). One predicts nothing: no need to lock.
-    fn took(&self, messages: usize) {
-        if messages > 1 {
-            self.wire.expect_sends(messages);
+    /// The application took `batch` from the incoming queue: its bytes leave the queue, and
+    /// several messages taken at once are likely to be answered by as many sends (see
+    /// [`Wire::expect_sends`]). One predicts nothing: no need to lock.
+    fn took(&self, batch: &[Frame]) {
+        if batch.is_empty() {
+            return;
+        }
+        self.shared
+            .release_incoming(batch.iter().map(Frame::payload_len).sum());
+        if batch.len() > 1 {
+            self.wire.expect_sends(batch.len());
         }
     }
 
@@ -376,7 +382,10 @@ impl ClientWebSocketSession {
         .await;
         drop(receiving);
         match next {
-            Some(frame) => Ok(frame),
+            Some(frame) => {
+                self.shared.release_incoming(frame.payload_len());
+                Ok(frame)
+            }
             None => {
                 drop(incoming);
                 Err(self.ended().await)
@@ -407,7 +416,7 @@ impl ClientWebSocketSession {
             drop(incoming);
             return Err(self.ended().await);
         }
-        self.took(batch.len());
+        self.took(&batch);
         Ok(batch)
     }
 
@@ -525,7 +534,7 @@ impl ClientWebSocketSession {
                 Err(_) => break,
             }
         }
-        self.took(batch.len());
+        self.took(&batch);
         batch
     }
 

@@ -276,20 +276,36 @@ impl Reader {
     }
 }
 
-/// Queues `frame` for the application, waiting (with reading paused) while the queue is full.
-/// Returns `false` when the session was stopped meanwhile.
+/// Queues `frame` for the application, waiting (with reading paused) while the queue is full, in
+/// messages or in bytes. Returns `false` when the session was stopped meanwhile.
 async fn deliver(
     shared: &Shared,
     frame: Frame,
     incoming: &mpsc::Sender<Frame>,
     stop: &mut watch::Receiver<bool>,
 ) -> bool {
+    if incoming.is_closed() {
+        // Nobody reads any more: the session handle is gone and closing.
+        return true;
+    }
+    let bytes = frame.payload_len();
+    if !shared.try_admit_incoming(bytes) {
+        shared.reader_paused.store(true, Ordering::Release);
+        let admitted = tokio::select! {
+            biased;
+            _ = stopped(stop) => false,
+            _ = shared.admit_incoming(bytes) => true,
+        };
+        shared.reader_paused.store(false, Ordering::Release);
+        if !admitted {
+            return false;
+        }
+    }
     // Counted first, so that an application woken by this message already sees it counted when
     // it sends its answer (see `Wire::write_now`).
     shared.received_messages.fetch_add(1, Ordering::Relaxed);
     match incoming.try_send(frame) {
         Ok(()) => true,
-        // Nobody reads any more: the session handle is gone and closing.
         Err(mpsc::error::TrySendError::Closed(_)) => true,
         Err(mpsc::error::TrySendError::Full(frame)) => {
             shared.reader_paused.store(true, Ordering::Release);

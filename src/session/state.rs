@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{oneshot, watch, Notify};
 
 use crate::config::WebSocketConfig;
 use crate::error::WebSocketError;
@@ -107,6 +107,12 @@ pub(crate) struct Shared {
     pub reader_paused: AtomicBool,
     /// Messages the reader has delivered to the incoming queue.
     pub received_messages: AtomicU64,
+    /// Payload bytes of the messages in the incoming queue.
+    incoming_bytes: AtomicU64,
+    /// From this many queued payload bytes on, the reader takes in no more messages.
+    incoming_bytes_limit: u64,
+    /// Tells the reader that queued bytes fell below the limit.
+    incoming_bytes_released: Notify,
     /// Set once the reader has read a large payload straight into its message with at least
     /// 256 KiB of it still to come: from then on only the reader task reads. A receive call that
     /// drives the reader (see `ReadDriver`) would allocate and fill such messages on the
@@ -134,6 +140,9 @@ impl Shared {
             closing: AtomicBool::new(false),
             reader_paused: AtomicBool::new(false),
             received_messages: AtomicU64::new(0),
+            incoming_bytes: AtomicU64::new(0),
+            incoming_bytes_limit: config.incoming_queue_bytes.max(1),
+            incoming_bytes_released: Notify::new(),
             large_messages: AtomicBool::new(false),
             outcome: Mutex::new(Outcome::default()),
             stop: watch::Sender::new(false),
@@ -182,6 +191,41 @@ impl Shared {
         }
         if outcome.terminal_error.is_none() && outcome.failed_with.is_none() {
             outcome.terminal_error = error;
+        }
+    }
+
+    /// Counts `bytes` more in the incoming queue if it holds less than its limit in payload
+    /// bytes; `false` (nothing counted) when it is full.
+    pub fn try_admit_incoming(&self, bytes: usize) -> bool {
+        if self.incoming_bytes.load(Ordering::Acquire) >= self.incoming_bytes_limit {
+            return false;
+        }
+        self.incoming_bytes
+            .fetch_add(bytes as u64, Ordering::AcqRel);
+        true
+    }
+
+    /// Waits while the incoming queue holds at least its limit in payload bytes (the reader then
+    /// reads no further, which is TCP back-pressure), then counts `bytes` more.
+    pub async fn admit_incoming(&self, bytes: usize) {
+        loop {
+            let released = self.incoming_bytes_released.notified();
+            if self.try_admit_incoming(bytes) {
+                return;
+            }
+            released.await;
+        }
+    }
+
+    /// The application took messages of `bytes` payload bytes from the incoming queue.
+    pub fn release_incoming(&self, bytes: usize) {
+        let before = self
+            .incoming_bytes
+            .fetch_sub(bytes as u64, Ordering::AcqRel);
+        if before >= self.incoming_bytes_limit
+            && before - (bytes as u64) < self.incoming_bytes_limit
+        {
+            self.incoming_bytes_released.notify_one();
         }
     }
 

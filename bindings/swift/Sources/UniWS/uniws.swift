@@ -2740,6 +2740,12 @@ public struct WebSocketConfig: Equatable, Hashable {
      */
     public var incomingQueueSize: UInt32
     /**
+     * How many payload bytes of received messages may wait for the application before reading
+     * pauses, besides their number (`incoming_queue_size`): a message is taken in while less
+     * than this waits, so one message of up to `max_message_size` always fits. Default: 16 MiB.
+     */
+    public var incomingQueueBytes: UInt64
+    /**
      * How many messages `send` may queue ahead of the socket before it waits (and at most 128
      * KiB of them, so that pongs and the close frame never wait long behind them). Zero counts as
      * one. Default: 64.
@@ -2787,6 +2793,11 @@ public struct WebSocketConfig: Equatable, Hashable {
          * backpressure). Zero counts as one. Default: 64.
          */incomingQueueSize: UInt32 = UInt32(64), 
         /**
+         * How many payload bytes of received messages may wait for the application before reading
+         * pauses, besides their number (`incoming_queue_size`): a message is taken in while less
+         * than this waits, so one message of up to `max_message_size` always fits. Default: 16 MiB.
+         */incomingQueueBytes: UInt64 = UInt64(16777216), 
+        /**
          * How many messages `send` may queue ahead of the socket before it waits (and at most 128
          * KiB of them, so that pongs and the close frame never wait long behind them). Zero counts as
          * one. Default: 64.
@@ -2801,6 +2812,7 @@ public struct WebSocketConfig: Equatable, Hashable {
         self.userAgent = userAgent
         self.tls = tls
         self.incomingQueueSize = incomingQueueSize
+        self.incomingQueueBytes = incomingQueueBytes
         self.outgoingQueueSize = outgoingQueueSize
     }
 
@@ -2830,6 +2842,7 @@ struct FfiConverterTypeWebSocketConfig: FfiConverterRustBuffer {
                 userAgent: FfiConverterOptionString.read(from: &buf), 
                 tls: FfiConverterTypeTlsConfig.read(from: &buf), 
                 incomingQueueSize: FfiConverterUInt32.read(from: &buf), 
+                incomingQueueBytes: FfiConverterUInt64.read(from: &buf), 
                 outgoingQueueSize: FfiConverterUInt32.read(from: &buf)
         )
     }
@@ -2845,6 +2858,7 @@ struct FfiConverterTypeWebSocketConfig: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.userAgent, into: &buf)
         FfiConverterTypeTlsConfig.write(value.tls, into: &buf)
         FfiConverterUInt32.write(value.incomingQueueSize, into: &buf)
+        FfiConverterUInt64.write(value.incomingQueueBytes, into: &buf)
         FfiConverterUInt32.write(value.outgoingQueueSize, into: &buf)
     }
 }

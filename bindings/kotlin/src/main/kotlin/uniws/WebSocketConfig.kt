@@ -45,6 +45,13 @@ public class WebSocketConfig internal constructor() {
     /** How many received messages may wait for the application before reading pauses. Default 64. */
     public var incomingQueueSize: Int = defaults.incomingQueueSize.toInt()
 
+    /**
+     * How many payload bytes of received messages may wait in the core before reading pauses
+     * (one message always fits). The Kotlin layer holds up to 64 messages more, taken from the
+     * core for [ClientWebSocketSession.incoming]. Default 16 MiB.
+     */
+    public var incomingQueueBytes: Long = defaults.incomingQueueBytes.toLong()
+
     /** How many messages `send` may queue ahead of the socket (at most 128 KiB of them) before it waits. Default 64. */
     public var outgoingQueueSize: Int = defaults.outgoingQueueSize.toInt()
 
@@ -81,6 +88,7 @@ public class WebSocketConfig internal constructor() {
         userAgent = userAgent,
         tls = TlsConfig(rootCertificates.toList(), useSystemTrustStore),
         incomingQueueSize = incomingQueueSize.toQueueSize("incomingQueueSize"),
+        incomingQueueBytes = incomingQueueBytes.toSize("incomingQueueBytes"),
         outgoingQueueSize = outgoingQueueSize.toQueueSize("outgoingQueueSize"),
     )
 }

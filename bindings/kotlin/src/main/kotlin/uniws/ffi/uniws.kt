@@ -4501,6 +4501,13 @@ internal data class WebSocketConfig (
     var `incomingQueueSize`: kotlin.UInt = 64u 
     , 
     /**
+     * How many payload bytes of received messages may wait for the application before reading
+     * pauses, besides their number (`incoming_queue_size`): a message is taken in while less
+     * than this waits, so one message of up to `max_message_size` always fits. Default: 16 MiB.
+     */
+    var `incomingQueueBytes`: kotlin.ULong = 16777216uL 
+    , 
+    /**
      * How many messages `send` may queue ahead of the socket before it waits (and at most 128
      * KiB of them, so that pongs and the close frame never wait long behind them). Zero counts as
      * one. Default: 64.
@@ -4532,6 +4539,7 @@ internal object FfiConverterTypeWebSocketConfig: FfiConverterRustBuffer<WebSocke
             FfiConverterOptionalString.read(buf),
             FfiConverterTypeTlsConfig.read(buf),
             FfiConverterUInt.read(buf),
+            FfiConverterULong.read(buf),
             FfiConverterUInt.read(buf),
         )
     }
@@ -4547,6 +4555,7 @@ internal object FfiConverterTypeWebSocketConfig: FfiConverterRustBuffer<WebSocke
             FfiConverterOptionalString.allocationSize(value.`userAgent`) +
             FfiConverterTypeTlsConfig.allocationSize(value.`tls`) +
             FfiConverterUInt.allocationSize(value.`incomingQueueSize`) +
+            FfiConverterULong.allocationSize(value.`incomingQueueBytes`) +
             FfiConverterUInt.allocationSize(value.`outgoingQueueSize`)
     )
 
@@ -4561,6 +4570,7 @@ internal object FfiConverterTypeWebSocketConfig: FfiConverterRustBuffer<WebSocke
             FfiConverterOptionalString.write(value.`userAgent`, buf)
             FfiConverterTypeTlsConfig.write(value.`tls`, buf)
             FfiConverterUInt.write(value.`incomingQueueSize`, buf)
+            FfiConverterULong.write(value.`incomingQueueBytes`, buf)
             FfiConverterUInt.write(value.`outgoingQueueSize`, buf)
     }
 }
