@@ -3,6 +3,8 @@
 //! Reads the case count from `$AUTOBAHN_URL/getCaseCount`, runs every case echoing each text and
 //! binary message back until the server closes, then asks for the reports. Set `AUTOBAHN_URL`
 //! (default `ws://127.0.0.1:9001`) and `AGENT` (default `uniws`); `run-client.sh` sets both.
+//! Written as application code is: a session is let go as soon as `receive` fails, without
+//! waiting for its close reason, so the close code on the wire is whatever letting go sends.
 //!
 //! ```text
 //! cargo run --release --example autobahn_client
@@ -30,20 +32,20 @@ async fn main() -> Result<(), WebSocketError> {
         let url = format!("{base}/runCase?case={case}&agent={agent}");
         match client.connect(&url).await {
             Ok(session) => {
-                loop {
+                let ended = loop {
                     match session.receive().await {
                         Ok(frame @ (Frame::Text { .. } | Frame::Binary { .. })) => {
-                            if session.send(frame).await.is_err() {
-                                break;
+                            if let Err(error) = session.send(frame).await {
+                                break error;
                             }
                         }
                         Ok(_) => {}
-                        Err(_) => break,
+                        Err(error) => break error,
                     }
-                }
-                let reason = session.close_reason().await;
+                };
+                drop(session);
                 if case % 50 == 0 || case == count {
-                    eprintln!("case {case}/{count} done (last close: {reason})");
+                    eprintln!("case {case}/{count} done (ended with: {ended})");
                 }
             }
             Err(error) => eprintln!("case {case}: could not open: {error}"),

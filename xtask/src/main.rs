@@ -7,9 +7,12 @@
 //! - `ios`: cross-build the `x86_64-apple-ios` static library and check its objects and symbols.
 //! - `xcframework`: `ios`, then assemble `bindings/swift/UniWS.xcframework`.
 //! - `swift-test`: run the Swift package's tests on Linux (Swift 6 in a Debian trixie chroot).
+//! - `autobahn <swift|kotlin>`: run the Autobahn client driver of that binding (for
+//!   `autobahn/run.sh`, which grades the results).
 //! - `bench [--quick] [--save]`: run every benchmark contender against one echo server and report
 //!   the figures with their ratios (see `bench.rs`).
 
+mod autobahn;
 mod bench;
 mod bindings;
 mod ios;
@@ -20,7 +23,7 @@ mod swift;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <bindings [--check] | kotlin-test | ios | xcframework | swift-test | bench [--quick] [--save]>";
+    "usage: cargo xtask <bindings [--check] | kotlin-test | ios | xcframework | swift-test | autobahn <swift|kotlin> | bench [--quick] [--save]>";
 
 fn main() -> ExitCode {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
         Some("ios") => ios::build().map(|_| ()),
         Some("xcframework") => ios::xcframework(),
         Some("swift-test") => swift::test(),
+        Some("autobahn") => autobahn::run_driver(arguments.get(1).map(String::as_str)),
         Some("bench") => bench::run_all(flag("--quick"), flag("--save")),
         _ => {
             eprintln!("{USAGE}");

@@ -21,7 +21,8 @@ final class FailureTests: XCTestCase {
             try await receiveUntilTheViolation(at: "\(Peers.raw)/violation/\(id)")
             // The session is gone now: report what the server read.
             let report = try await WebSocketClient().webSocketSession("\(Peers.raw)/report/\(id)")
-            XCTAssertEqual(try await report.receive(), .text(text: "1002"), "round \(round)")
+            let seen = try await report.receive()
+            XCTAssertEqual(seen, .text(text: "1002"), "round \(round)")
         }
     }
 
