@@ -231,6 +231,20 @@ impl FfiSession {
         }
     }
 
+    /// Makes the failure of this session wait for [`release_failure`](Self::release_failure)
+    /// instead of the receive that returns it: for the Kotlin layer, which takes messages ahead of
+    /// the application, so that the application's answers to the messages before a failure still
+    /// go out before the failing close frame. Letting go of the session or the close timeout
+    /// still end it.
+    pub(crate) fn defer_failure_release(&self) {
+        self.session.defer_failure_release();
+    }
+
+    /// The application has read up to the failure: refuse sends and send the failing close frame.
+    pub(crate) fn release_failure(&self) {
+        self.session.release_failure();
+    }
+
     /// Closes the session: sends a close frame with `reason` (default `1000 NORMAL`) after the
     /// frames already queued, then waits for the closing handshake, at most the close timeout.
     ///

@@ -134,7 +134,11 @@ impl ClientWebSocketSession {
         let pending = {
             let mut outcome = self.shared.outcome();
             let error = outcome.terminal_error.take();
-            if error.is_some() {
+            let deferred = self
+                .shared
+                .failure_release_deferred
+                .load(std::sync::atomic::Ordering::Relaxed);
+            if error.is_some() && !deferred {
                 self.shared.begin_closing();
                 if let Some(reached) = outcome.failure_reached.take() {
                     let _ = reached.send(());
@@ -536,6 +540,26 @@ impl ClientWebSocketSession {
         }
         self.took(&batch);
         batch
+    }
+
+    /// For a binding that reads ahead of the application (the Kotlin layer fills its `incoming`
+    /// channel): the failure is carried out (sends refused, the failing close frame sent) when
+    /// [`release_failure`](Self::release_failure) says the application has read up to it, not
+    /// when a receive returns it. Letting go of the session or the close timeout still end it.
+    pub(crate) fn defer_failure_release(&self) {
+        self.shared
+            .failure_release_deferred
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The application has read up to the failure (see
+    /// [`defer_failure_release`](Self::defer_failure_release)).
+    pub(crate) fn release_failure(&self) {
+        let mut outcome = self.shared.outcome();
+        if let Some(reached) = outcome.failure_reached.take() {
+            self.shared.begin_closing();
+            let _ = reached.send(());
+        }
     }
 
     /// Queues `frame` if that needs no waiting: `false` when the outgoing queue is full, another

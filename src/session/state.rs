@@ -122,6 +122,9 @@ pub(crate) struct Shared {
     /// reuse, and a receive call reading them saves a wake-up per message (measured at 64 KiB
     /// pipelined, three rounds: 9-12 k context switches instead of 18-24 k).
     pub large_messages: AtomicBool,
+    /// The failure is carried out when the binding says the application reached it (see
+    /// `ClientWebSocketSession::defer_failure_release`).
+    pub failure_release_deferred: AtomicBool,
     /// How the session is ending.
     pub outcome: Mutex<Outcome>,
     /// Tells both tasks to stop at once (a failure, or the close timeout ran out).
@@ -144,6 +147,7 @@ impl Shared {
             incoming_bytes_limit: config.incoming_queue_bytes.max(1),
             incoming_bytes_released: Notify::new(),
             large_messages: AtomicBool::new(false),
+            failure_release_deferred: AtomicBool::new(false),
             outcome: Mutex::new(Outcome::default()),
             stop: watch::Sender::new(false),
             finished: watch::Sender::new(None),

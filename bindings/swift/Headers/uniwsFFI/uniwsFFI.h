@@ -349,6 +349,11 @@ RustBuffer uniffi_uniws_fn_method_ffisession_close_reason_now(uint64_t ptr, Rust
 uint64_t uniffi_uniws_fn_method_ffisession_close_with(uint64_t ptr, RustBuffer reason
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_FFISESSION_DEFER_FAILURE_RELEASE
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_FFISESSION_DEFER_FAILURE_RELEASE
+void uniffi_uniws_fn_method_ffisession_defer_failure_release(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_FFISESSION_GET_MAX_FRAME_SIZE
 #define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_FFISESSION_GET_MAX_FRAME_SIZE
 uint64_t uniffi_uniws_fn_method_ffisession_get_max_frame_size(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -402,6 +407,11 @@ uint64_t uniffi_uniws_fn_method_ffisession_receive_in_place_with_cancellation(ui
 #ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_FFISESSION_RECEIVE_WITH_CANCELLATION
 #define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_FFISESSION_RECEIVE_WITH_CANCELLATION
 uint64_t uniffi_uniws_fn_method_ffisession_receive_with_cancellation(uint64_t ptr, uint64_t token
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_FFISESSION_RELEASE_FAILURE
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_FFISESSION_RELEASE_FAILURE
+void uniffi_uniws_fn_method_ffisession_release_failure(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_FN_METHOD_FFISESSION_RETURN_UNREAD
@@ -882,6 +892,12 @@ uint16_t uniffi_uniws_checksum_method_ffisession_close_with(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_FFISESSION_DEFER_FAILURE_RELEASE
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_FFISESSION_DEFER_FAILURE_RELEASE
+uint16_t uniffi_uniws_checksum_method_ffisession_defer_failure_release(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_FFISESSION_GET_MAX_FRAME_SIZE
 #define UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_FFISESSION_GET_MAX_FRAME_SIZE
 uint16_t uniffi_uniws_checksum_method_ffisession_get_max_frame_size(void
@@ -945,6 +961,12 @@ uint16_t uniffi_uniws_checksum_method_ffisession_receive_in_place_with_cancellat
 #ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_FFISESSION_RECEIVE_WITH_CANCELLATION
 #define UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_FFISESSION_RECEIVE_WITH_CANCELLATION
 uint16_t uniffi_uniws_checksum_method_ffisession_receive_with_cancellation(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_FFISESSION_RELEASE_FAILURE
+#define UNIFFI_FFIDEF_UNIFFI_UNIWS_CHECKSUM_METHOD_FFISESSION_RELEASE_FAILURE
+uint16_t uniffi_uniws_checksum_method_ffisession_release_failure(void
     
 );
 #endif

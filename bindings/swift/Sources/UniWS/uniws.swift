@@ -1024,6 +1024,15 @@ protocol FfiSessionProtocol: AnyObject, Sendable {
     func closeWith(reason: CloseReason?) async throws 
     
     /**
+     * Makes the failure of this session wait for [`release_failure`](Self::release_failure)
+     * instead of the receive that returns it: for the Kotlin layer, which takes messages ahead of
+     * the application, so that the application's answers to the messages before a failure still
+     * go out before the failing close frame. Letting go of the session or the close timeout
+     * still end it.
+     */
+    func deferFailureRelease() 
+    
+    /**
      * The largest frame payload accepted now.
      */
     func getMaxFrameSize()  -> UInt64
@@ -1082,6 +1091,11 @@ protocol FfiSessionProtocol: AnyObject, Sendable {
      * leaving the next message for the next call.
      */
     func receiveWithCancellation(token: CancellationToken) async throws  -> Frame
+    
+    /**
+     * The application has read up to the failure: refuse sends and send the failing close frame.
+     */
+    func releaseFailure() 
     
     /**
      * Puts messages that a batch receive took but the application never read back in front of
@@ -1326,6 +1340,21 @@ func closeWith(reason: CloseReason? = nil)async throws   {
 }
     
     /**
+     * Makes the failure of this session wait for [`release_failure`](Self::release_failure)
+     * instead of the receive that returns it: for the Kotlin layer, which takes messages ahead of
+     * the application, so that the application's answers to the messages before a failure still
+     * go out before the failing close frame. Letting go of the session or the close timeout
+     * still end it.
+     */
+func deferFailureRelease()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_uniws_fn_method_ffisession_defer_failure_release(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * The largest frame payload accepted now.
      */
 func getMaxFrameSize() -> UInt64  {
@@ -1495,6 +1524,17 @@ func receiveWithCancellation(token: CancellationToken)async throws  -> Frame  {
             liftFunc: FfiConverterTypeFrame_lift,
             errorHandler: FfiConverterTypeWebSocketError_lift
         )
+}
+    
+    /**
+     * The application has read up to the failure: refuse sends and send the failing close frame.
+     */
+func releaseFailure()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_uniws_fn_method_ffisession_release_failure(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -4151,6 +4191,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_uniws_checksum_method_ffisession_close_with() != 7913) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_uniws_checksum_method_ffisession_defer_failure_release() != 52188) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_uniws_checksum_method_ffisession_get_max_frame_size() != 22813) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -4182,6 +4225,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_ffisession_receive_with_cancellation() != 198) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_uniws_checksum_method_ffisession_release_failure() != 32558) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_uniws_checksum_method_ffisession_return_unread() != 9883) {

@@ -43,7 +43,7 @@ public class DefaultClientWebSocketSession internal constructor(
     private val outgoingFrames = Channel<Frame>(OUTGOING_BATCH)
     private val reason = CompletableDeferred<CloseReason?>()
 
-    override val incoming: ReceiveChannel<Frame> get() = incomingFrames.channel
+    override val incoming: ReceiveChannel<Frame> = IncomingChannel(incomingFrames.channel, native::releaseFailure)
 
     override val outgoing: SendChannel<Frame> get() = outgoingFrames
 

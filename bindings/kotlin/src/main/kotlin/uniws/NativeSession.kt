@@ -29,6 +29,14 @@ internal class NativeSession(private val handle: FfiSession) {
     /** Whether the Rust object has been freed. */
     val isReleased: Boolean get() = final != null
 
+    init {
+        // `incoming` is filled ahead of the application: the failure waits for it (see IncomingChannel).
+        handle.deferFailureRelease()
+    }
+
+    /** The application has read up to the end of `incoming`: a failure may now be carried out. */
+    fun releaseFailure() = useIfAlive { it.releaseFailure() }
+
     suspend fun send(frame: Frame) {
         // Queue without waiting when there is room: one cheap synchronous call instead of an async
         // one. A message's payload crosses on its own, not inside a serialized frame.

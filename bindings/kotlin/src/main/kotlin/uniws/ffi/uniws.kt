@@ -709,6 +709,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_uniws_checksum_method_ffisession_close_with(
     ): Int
+    external fun uniffi_uniws_checksum_method_ffisession_defer_failure_release(
+    ): Int
     external fun uniffi_uniws_checksum_method_ffisession_get_max_frame_size(
     ): Int
     external fun uniffi_uniws_checksum_method_ffisession_get_ping_interval(
@@ -730,6 +732,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_uniws_checksum_method_ffisession_receive_in_place_with_cancellation(
     ): Int
     external fun uniffi_uniws_checksum_method_ffisession_receive_with_cancellation(
+    ): Int
+    external fun uniffi_uniws_checksum_method_ffisession_release_failure(
     ): Int
     external fun uniffi_uniws_checksum_method_ffisession_return_unread(
     ): Int
@@ -845,6 +849,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_uniws_fn_method_ffisession_close_with(`ptr`: Long,`reason`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_uniws_fn_method_ffisession_defer_failure_release(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_uniws_fn_method_ffisession_get_max_frame_size(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_uniws_fn_method_ffisession_get_ping_interval(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -867,6 +873,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_uniws_fn_method_ffisession_receive_with_cancellation(`ptr`: Long,`token`: Long,
     ): Long
+    external fun uniffi_uniws_fn_method_ffisession_release_failure(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_uniws_fn_method_ffisession_return_unread(`ptr`: Long,`frames`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_uniws_fn_method_ffisession_send(`ptr`: Long,`frame`: RustBuffer.ByValue,
@@ -1081,6 +1089,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_uniws_checksum_method_ffisession_close_with() and 0xFFFF) != 7913) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_uniws_checksum_method_ffisession_defer_failure_release() and 0xFFFF) != 52188) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_uniws_checksum_method_ffisession_get_max_frame_size() and 0xFFFF) != 22813) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1112,6 +1123,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_ffisession_receive_with_cancellation() and 0xFFFF) != 198) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_uniws_checksum_method_ffisession_release_failure() and 0xFFFF) != 32558) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_uniws_checksum_method_ffisession_return_unread() and 0xFFFF) != 9883) {
@@ -2385,6 +2399,15 @@ internal interface FfiSessionInterface {
     suspend fun `closeWith`(`reason`: CloseReason? = null)
     
     /**
+     * Makes the failure of this session wait for [`release_failure`](Self::release_failure)
+     * instead of the receive that returns it: for the Kotlin layer, which takes messages ahead of
+     * the application, so that the application's answers to the messages before a failure still
+     * go out before the failing close frame. Letting go of the session or the close timeout
+     * still end it.
+     */
+    fun `deferFailureRelease`()
+    
+    /**
      * The largest frame payload accepted now.
      */
     fun `getMaxFrameSize`(): kotlin.ULong
@@ -2443,6 +2466,11 @@ internal interface FfiSessionInterface {
      * leaving the next message for the next call.
      */
     suspend fun `receiveWithCancellation`(`token`: CancellationToken): Frame
+    
+    /**
+     * The application has read up to the failure: refuse sends and send the failing close frame.
+     */
+    fun `releaseFailure`()
     
     /**
      * Puts messages that a batch receive took but the application never read back in front of
@@ -2756,6 +2784,25 @@ internal open class FfiSession: Disposable, AutoCloseable, FfiSessionInterface
 
     
     /**
+     * Makes the failure of this session wait for [`release_failure`](Self::release_failure)
+     * instead of the receive that returns it: for the Kotlin layer, which takes messages ahead of
+     * the application, so that the application's answers to the messages before a failure still
+     * go out before the failing close frame. Letting go of the session or the close timeout
+     * still end it.
+     */override fun `deferFailureRelease`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_uniws_fn_method_ffisession_defer_failure_release(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+    /**
      * The largest frame payload accepted now.
      */override fun `getMaxFrameSize`(): kotlin.ULong {
             return FfiConverterULong.lift(
@@ -2980,6 +3027,21 @@ internal open class FfiSession: Disposable, AutoCloseable, FfiSessionInterface
         WebSocketException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * The application has read up to the failure: refuse sends and send the failing close frame.
+     */override fun `releaseFailure`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_uniws_fn_method_ffisession_release_failure(
+        it,
+        _status)
+}
+    }
+    
+    
 
     
     /**

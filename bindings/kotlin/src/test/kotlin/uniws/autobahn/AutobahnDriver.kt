@@ -4,6 +4,7 @@ import kotlinx.coroutines.runBlocking
 import uniws.Frame
 import uniws.WebSocketClient
 import uniws.WebSocketException
+import uniws.readText
 import uniws.webSocket
 
 /**
