@@ -284,6 +284,13 @@ async fn eof_without_close_frame_reports_1006() {
     .await;
     let session = peers::connect_raw(port).await;
     assert_eq!(session.receive().await.unwrap(), Frame::text("last words"));
+    // An abnormal end is an error once, never a normal end of the messages.
+    match session.receive().await {
+        Err(WebSocketError::Io { detail }) => {
+            assert!(detail.contains("without a close frame"), "{detail}")
+        }
+        other => panic!("expected Io, got {other:?}"),
+    }
     match session.receive().await {
         Err(WebSocketError::Closed { reason, .. }) => {
             assert_eq!(reason.code, 1006);

@@ -129,8 +129,13 @@ impl Reader {
             };
             let count = match read {
                 Ok(0) => {
-                    self.shared
-                        .end_abnormally("closed without close frame".into(), None);
+                    // An abnormal end: the application hears of it as an error, not as a close.
+                    self.shared.end_abnormally(
+                        "closed without close frame".into(),
+                        Some(WebSocketError::Io {
+                            detail: "the connection ended without a close frame".into(),
+                        }),
+                    );
                     return Ending::Finished;
                 }
                 Ok(count) => count,

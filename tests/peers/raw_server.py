@@ -5,6 +5,8 @@ Prints `PORT <n>` once listening and exits when its stdin closes. Paths:
 `/reject`: `403 Forbidden` with the body `forbidden`;
 `/violation/<id>`: sends the text `before`, then a frame with the reserved bit RSV1 set, reads the
 client's frames until its close frame, echoes it and records its code under `<id>`;
+`/eof`: sends the text `last words`, then ends the TCP connection without a close frame;
+`/reset`: sends the text `last words`, then resets the connection;
 `/report/<id>`: sends the code recorded under `<id>` as a text message (waiting up to 10 s for it;
 `none` if the client sent no close frame), then closes with 1000.
 """
@@ -12,6 +14,8 @@ client's frames until its close frame, echoes it and records its code under `<id
 import asyncio
 import base64
 import hashlib
+import socket
+import struct
 import sys
 import threading
 
@@ -102,6 +106,15 @@ async def handle(reader, writer):
         return
     if path.startswith("/report/"):
         await report(writer, path.split("/")[2])
+        return
+    if path.startswith("/eof") or path.startswith("/reset"):
+        writer.write(frame(0x81, b"last words"))
+        await writer.drain()
+        if path.startswith("/reset"):
+            await asyncio.sleep(0.1)
+            sock = writer.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.close()
         return
     while await reader.read(65536):
         pass

@@ -118,4 +118,26 @@ final class FailureTests: XCTestCase {
         XCTAssertEqual(session.maxFrameSize, 1 << 20)
         try await session.close()
     }
+
+    /// An abnormal end throws from `for try await`, never finishes the loop normally; the close
+    /// reason still completes with its code. The same contract as Rust's and Kotlin's.
+    func testAnAbnormalEndThrowsFromIncoming() async throws {
+        let silent = WebSocketClient(config: WebSocketConfig(pingInterval: 0.2, timeout: 0.3))
+        for (path, client, code) in [
+            ("/eof", WebSocketClient(), CloseReason.Codes.closedAbnormally),
+            ("/reset", WebSocketClient(), CloseReason.Codes.closedAbnormally),
+            ("/silent", silent, CloseReason.Codes.internalError),
+        ] {
+            let session = try await client.webSocketSession("\(Peers.raw)\(path)")
+            var threw: Error?
+            do {
+                for try await _ in session.incoming {}
+            } catch {
+                threw = error
+            }
+            XCTAssertNotNil(threw, "\(path): incoming finished as if the session had closed normally")
+            let reason = await session.closeReason()
+            XCTAssertEqual(reason.code, code, path)
+        }
+    }
 }

@@ -94,4 +94,31 @@ class StalledAndFailedTest {
                 assertEquals(CloseReason.Codes.INTERNAL_ERROR, withTimeout(5.seconds) { session.closeReason.await() }?.knownReason)
             }
         }
+
+    /** An abnormal end makes `for (frame in incoming)` throw; `closeReason` still completes with its code. */
+    @Test
+    fun `an abnormal end throws from incoming`() =
+        wsTest(configure = { pingInterval = 200.milliseconds; timeout = 300.milliseconds }) { client ->
+            val endings = mapOf<String, RawServer.(java.net.Socket) -> Unit>(
+                "eof" to { socket -> sendText(socket, "last words") },
+                "reset" to { socket ->
+                    sendText(socket, "last words")
+                    Thread.sleep(100)
+                    socket.setSoLinger(true, 0)
+                },
+                "silent" to { socket -> drain(socket) },
+            )
+            for ((name, ending) in endings) {
+                RawServer { socket, head ->
+                    accept(socket, head)
+                    ending(socket)
+                }.use { server ->
+                    val session = client.webSocketSession(server.url("/"))
+                    val failure = runCatching { for (frame in session.incoming) Unit }.exceptionOrNull()
+                    assertTrue(failure is WebSocketException, "$name: incoming ended with $failure, not an exception")
+                    val expected = if (name == "silent") CloseReason.Codes.INTERNAL_ERROR else CloseReason.Codes.CLOSED_ABNORMALLY
+                    assertEquals(expected, withTimeout(5.seconds) { session.closeReason.await() }?.knownReason, name)
+                }
+            }
+        }
 }
