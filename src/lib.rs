@@ -35,6 +35,9 @@ mod connect;
 mod error;
 mod ffi;
 mod frame;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod headers;
 mod protocol;
 mod request;

@@ -155,14 +155,14 @@ fn find_head_end(buffer: &[u8], from: usize) -> Option<usize> {
 }
 
 /// A parsed response head.
-struct ParsedHead {
+pub(crate) struct ParsedHead {
     status: u16,
     reason_phrase: String,
     version: String,
     headers: Headers,
 }
 
-fn parse_head(raw: &[u8]) -> Result<ParsedHead> {
+pub(crate) fn parse_head(raw: &[u8]) -> Result<ParsedHead> {
     let mut slots = [httparse::EMPTY_HEADER; MAX_RESPONSE_HEADERS];
     let mut response = httparse::Response::new(&mut slots);
     match response.parse(raw) {
@@ -197,7 +197,11 @@ fn parse_head(raw: &[u8]) -> Result<ParsedHead> {
 }
 
 /// Checks a 101 response; returns the chosen subprotocol.
-fn validate_upgrade(head: &ParsedHead, key: &str, offered: &[String]) -> Result<Option<String>> {
+pub(crate) fn validate_upgrade(
+    head: &ParsedHead,
+    key: &str,
+    offered: &[String],
+) -> Result<Option<String>> {
     if head.version != "HTTP/1.1" {
         return Err(WebSocketError::handshake_invalid(format!(
             "a 101 response must be HTTP/1.1, got {}",

@@ -1,6 +1,6 @@
 //! Opening a connection: DNS, TCP, TLS and the HTTP upgrade, all within one connect timeout.
 
-mod handshake;
+pub(crate) mod handshake;
 pub(crate) mod tls;
 
 use std::sync::atomic::{AtomicU8, Ordering};

@@ -300,7 +300,7 @@ impl Decoder {
 }
 
 /// Parses a close frame payload: empty, or a valid code and a UTF-8 reason.
-fn parse_close(payload: &[u8]) -> Result<Option<CloseReason>, Violation> {
+pub(crate) fn parse_close(payload: &[u8]) -> Result<Option<CloseReason>, Violation> {
     match payload {
         [] => Ok(None),
         [_] => Err(Violation::Protocol(

@@ -12,5 +12,9 @@ mod mask;
 pub(crate) use mask::apply_mask;
 mod utf8;
 
+#[cfg(feature = "fuzzing")]
+pub(crate) use decoder::parse_close;
 pub(crate) use decoder::{Decoder, Event, Violation};
 pub(crate) use encoder::{encode_close, Borrowed, Encode, MAX_CONTROL_PAYLOAD};
+#[cfg(feature = "fuzzing")]
+pub(crate) use utf8::Utf8Validator;
