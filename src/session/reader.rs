@@ -241,7 +241,8 @@ impl Reader {
         }
     }
 
-    /// After the peer's close frame, waits (bounded) for the server to end the TCP connection.
+    /// After the peer's close frame, or our failing one, reads and discards until the server ends
+    /// the TCP connection (at most the close timeout).
     async fn await_end_of_stream(&mut self) {
         let mut stop = self.shared.stop.subscribe();
         let mut sink = [0u8; 1024];
@@ -278,6 +279,9 @@ impl Reader {
             }
         }
         let _ = self.control.send(Control::Fail(reason));
+        // Read on (and discard) until the peer ends the connection: closing a socket with unread
+        // data resets it, and a reset can destroy the close frame before the peer has read it.
+        self.await_end_of_stream().await;
     }
 }
 

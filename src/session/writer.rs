@@ -60,7 +60,9 @@ impl Writer {
         let mut writing = false;
         // The task ends once what it is writing is out: its own close frame is queued.
         let mut finishing = false;
-        let mut peer_closed = false;
+        // The reader waits for the end of the stream (after the peer's close or a failure it
+        // found), as RFC 6455 prefers the server to end the TCP connection: no need to stop it.
+        let mut reader_drains = false;
 
         let result: std::io::Result<()> = async {
             loop {
@@ -91,13 +93,15 @@ impl Writer {
                             }
                         }
                         Some(Control::EchoClose(reason)) => {
-                            peer_closed = true;
+                            reader_drains = true;
                             // Frames the application sent before are in the outbox ahead of the
                             // echo (the peer may still read until then); none can follow it.
                             self.queue_close(reason.as_ref());
                             (writing, finishing) = (true, true);
                         }
                         Some(Control::Fail(reason)) => {
+                            // The reader reads on until the peer ends the connection.
+                            reader_drains = true;
                             self.queue_close(Some(&reason));
                             (writing, finishing) = (true, true);
                         }
@@ -157,9 +161,7 @@ impl Writer {
                 Some(WebSocketError::io(&error)),
             );
         }
-        // After the peer's close the reader waits for the server to end the TCP connection, as
-        // RFC 6455 prefers; every other way out ends the reader too.
-        if !peer_closed || timed_out {
+        if !reader_drains || timed_out {
             self.shared.stop_now();
         }
         // A graceful shutdown writes too (TLS close_notify): bounded like the rest of the close.
