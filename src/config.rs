@@ -42,6 +42,15 @@ pub struct TlsConfig {
     /// Default: `true`.
     #[uniffi(default = true)]
     pub use_system_trust_store: bool,
+    /// Certificate pins, checked after normal verification (like OkHttp's `CertificatePinner`):
+    /// for a host that some pin's pattern covers, one of the certificates the server presents
+    /// must have a pinned public key, or the session fails with `Tls` naming the pins presented.
+    /// Default: none.
+    #[uniffi(default = [])]
+    pub certificate_pins: Vec<CertificatePin>,
+    /// The oldest TLS version accepted. Default: `None`, TLS 1.2 and 1.3.
+    #[uniffi(default = None)]
+    pub min_tls_version: Option<TlsVersion>,
 }
 
 impl Default for TlsConfig {
@@ -49,8 +58,41 @@ impl Default for TlsConfig {
         TlsConfig {
             extra_root_certificates_pem: Vec::new(),
             use_system_trust_store: true,
+            certificate_pins: Vec::new(),
+            min_tls_version: None,
         }
     }
+}
+
+/// A certificate pin for the hosts a pattern covers.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CertificatePin {
+    /// `example.com` (that host), `*.example.com` (one more label: `www.example.com`) or
+    /// `**.example.com` (the host and any number of labels more), as in OkHttp.
+    pub pattern: String,
+    /// `sha256/` and the base64 SHA-256 of a certificate's SubjectPublicKeyInfo, as OkHttp writes
+    /// pins (`openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst
+    /// -sha256 -binary | base64` computes one).
+    pub pin: String,
+}
+
+impl CertificatePin {
+    /// A pin for the hosts `pattern` covers.
+    pub fn new(pattern: impl Into<String>, pin: impl Into<String>) -> Self {
+        CertificatePin {
+            pattern: pattern.into(),
+            pin: pin.into(),
+        }
+    }
+}
+
+/// A TLS protocol version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum TlsVersion {
+    /// TLS 1.2.
+    Tls12,
+    /// TLS 1.3.
+    Tls13,
 }
 
 /// The configuration of a [`WebSocketClient`](crate::WebSocketClient), modelled on the Ktor

@@ -47,7 +47,7 @@ mod session;
 pub use bytes::Bytes;
 pub use call::{HttpCall, HttpRequest, HttpResponse};
 pub use client::WebSocketClient;
-pub use config::{TlsConfig, WebSocketConfig, MESSAGE_SIZE_CEILING};
+pub use config::{CertificatePin, TlsConfig, TlsVersion, WebSocketConfig, MESSAGE_SIZE_CEILING};
 pub use error::{Result, WebSocketError};
 pub use frame::{close_code_from_value, close_code_value, CloseCode, CloseReason, Frame};
 pub use headers::{Header, Headers};

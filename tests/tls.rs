@@ -5,23 +5,49 @@ mod peers;
 
 use std::sync::Arc;
 
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, PublicKeyData};
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
-use uniws::{Frame, TlsConfig, WebSocketClient, WebSocketConfig, WebSocketError};
+use uniws::{
+    CertificatePin, Frame, TlsConfig, TlsVersion, WebSocketClient, WebSocketConfig, WebSocketError,
+};
 
 /// A CA and a TLS echo server whose certificate it issued for `names`.
 struct TlsServer {
     port: u16,
     ca_pem: String,
+    /// The pin of the server certificate's key, computed here independently of uniws.
+    server_pin: String,
+    /// The pin of the CA's key, which the server does not present.
+    ca_pin: String,
+}
+
+/// `sha256/` and the base64 SHA-256 of a SubjectPublicKeyInfo, as OkHttp writes pins.
+fn pin(spki: &[u8]) -> String {
+    use base64::Engine;
+    let digest = ring::digest::digest(&ring::digest::SHA256, spki);
+    format!(
+        "sha256/{}",
+        base64::engine::general_purpose::STANDARD.encode(digest.as_ref())
+    )
 }
 
 async fn tls_echo_server(names: &[&str]) -> TlsServer {
+    tls_echo_server_with(names, &[&rustls::version::TLS13, &rustls::version::TLS12]).await
+}
+
+async fn tls_echo_server_with(
+    names: &[&str],
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> TlsServer {
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+    let ca_key = KeyPair::generate().unwrap();
+    let ca_pin = pin(&ca_key.subject_public_key_info());
+    let ca = CertifiedIssuer::self_signed(ca_params, ca_key).unwrap();
     let server_key = KeyPair::generate().unwrap();
+    let server_pin = pin(&server_key.subject_public_key_info());
     let names: Vec<String> = names.iter().map(|name| name.to_string()).collect();
     let server_cert = CertificateParams::new(names)
         .unwrap()
@@ -30,7 +56,7 @@ async fn tls_echo_server(names: &[&str]) -> TlsServer {
 
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(versions)
         .unwrap()
         .with_no_client_auth()
         .with_single_cert(
@@ -61,15 +87,22 @@ async fn tls_echo_server(names: &[&str]) -> TlsServer {
     TlsServer {
         port,
         ca_pem: ca.pem(),
+        server_pin,
+        ca_pin,
     }
 }
 
 fn trusting(ca_pem: &str, use_system_trust_store: bool) -> WebSocketClient {
+    with_tls(TlsConfig {
+        extra_root_certificates_pem: vec![ca_pem.to_owned()],
+        use_system_trust_store,
+        ..Default::default()
+    })
+}
+
+fn with_tls(tls: TlsConfig) -> WebSocketClient {
     WebSocketClient::new(WebSocketConfig {
-        tls: TlsConfig {
-            extra_root_certificates_pem: vec![ca_pem.to_owned()],
-            use_system_trust_store,
-        },
+        tls,
         ..Default::default()
     })
 }
@@ -151,4 +184,82 @@ async fn unreadable_ca_bundle_fails_every_wss_open_clearly() {
             .await,
         Err(WebSocketError::Tls { .. })
     ));
+}
+
+/// A client trusting `server`'s CA alone, with `pins`.
+fn pinning(server: &TlsServer, pins: Vec<CertificatePin>) -> WebSocketClient {
+    with_tls(TlsConfig {
+        extra_root_certificates_pem: vec![server.ca_pem.clone()],
+        use_system_trust_store: false,
+        certificate_pins: pins,
+        ..Default::default()
+    })
+}
+
+#[tokio::test]
+async fn a_pinned_server_key_is_accepted() {
+    let server = tls_echo_server(&["localhost"]).await;
+    let url = format!("wss://localhost:{}/", server.port);
+    for pattern in ["localhost", "**.localhost"] {
+        let pins = vec![
+            CertificatePin::new(pattern, server.ca_pin.clone()),
+            CertificatePin::new(pattern, server.server_pin.clone()),
+        ];
+        echo_once(&pinning(&server, pins), &url).await;
+    }
+    // Pins for other hosts do not apply.
+    let elsewhere = vec![CertificatePin::new("*.example.com", server.ca_pin.clone())];
+    echo_once(&pinning(&server, elsewhere), &url).await;
+}
+
+#[tokio::test]
+async fn a_pin_mismatch_fails_with_tls_naming_the_pins_presented() {
+    let server = tls_echo_server(&["localhost"]).await;
+    // The CA's key is pinned, but the server presents only its own certificate.
+    let pins = vec![CertificatePin::new("localhost", server.ca_pin.clone())];
+    let error = pinning(&server, pins)
+        .connect(&format!("wss://localhost:{}/", server.port))
+        .await
+        .unwrap_err();
+    match &error {
+        WebSocketError::Tls { detail } => {
+            assert!(detail.contains("pinning failed for localhost"), "{detail}");
+            assert!(detail.contains(&server.server_pin), "{detail}");
+            assert!(detail.contains(&server.ca_pin), "{detail}");
+        }
+        other => panic!("expected Tls, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_pin_fails_every_wss_open_clearly() {
+    let server = tls_echo_server(&["localhost"]).await;
+    let pins = vec![CertificatePin::new("localhost", "sha1/AAAA")];
+    let error = pinning(&server, pins)
+        .connect(&format!("wss://localhost:{}/", server.port))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, WebSocketError::Tls { detail } if detail.contains("sha1/AAAA")),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_minimum_tls_version_refuses_older_servers() {
+    let server = tls_echo_server_with(&["localhost"], &[&rustls::version::TLS12]).await;
+    let url = format!("wss://localhost:{}/", server.port);
+    let tls = |min_tls_version| TlsConfig {
+        extra_root_certificates_pem: vec![server.ca_pem.clone()],
+        use_system_trust_store: false,
+        min_tls_version,
+        ..Default::default()
+    };
+    echo_once(&with_tls(tls(None)), &url).await;
+    echo_once(&with_tls(tls(Some(TlsVersion::Tls12))), &url).await;
+    let error = with_tls(tls(Some(TlsVersion::Tls13)))
+        .connect(&url)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, WebSocketError::Tls { .. }), "{error:?}");
 }

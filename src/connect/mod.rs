@@ -1,6 +1,7 @@
 //! Opening a connection: DNS, TCP, TLS and the HTTP upgrade, all within one connect timeout.
 
 pub(crate) mod handshake;
+mod pinning;
 pub(crate) mod tls;
 
 use std::sync::atomic::{AtomicU8, Ordering};

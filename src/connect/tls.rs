@@ -7,11 +7,12 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use rustls::{ClientConfig, RootCertStore};
 
-use crate::config::TlsConfig;
+use super::pinning::{check_pins, PinningVerifier};
+use crate::config::{TlsConfig, TlsVersion};
 use crate::error::{Result, WebSocketError};
 
 /// Builds the client TLS configuration for `settings`. Fails with `Tls` on an unreadable PEM
-/// bundle or when no root at all would be trusted.
+/// bundle, when no root at all would be trusted, or on a malformed certificate pin.
 pub(crate) fn client_config(settings: &TlsConfig) -> Result<Arc<ClientConfig>> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut extra_roots = Vec::new();
@@ -28,32 +29,48 @@ pub(crate) fn client_config(settings: &TlsConfig) -> Result<Arc<ClientConfig>> {
             });
         }
     }
-    let builder = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()?
-        .dangerous();
-    let builder = if settings.use_system_trust_store {
-        let verifier =
-            rustls_platform_verifier::Verifier::new_with_extra_roots(extra_roots, provider)?;
-        builder.with_custom_certificate_verifier(Arc::new(verifier))
-    } else {
-        if extra_roots.is_empty() {
-            return Err(WebSocketError::Tls {
-                detail: "the system trust store is off and no extra root certificate is given"
-                    .into(),
-            });
-        }
-        let mut store = RootCertStore::empty();
-        for certificate in extra_roots {
-            store.add(certificate)?;
-        }
-        let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider)
-            .build()
-            .map_err(|error| WebSocketError::Tls {
-                detail: error.to_string(),
-            })?;
-        builder.with_custom_certificate_verifier(verifier)
+    check_pins(&settings.certificate_pins)?;
+    let versions: &[&rustls::SupportedProtocolVersion] = match settings.min_tls_version {
+        Some(TlsVersion::Tls13) => &[&rustls::version::TLS13],
+        Some(TlsVersion::Tls12) | None => &[&rustls::version::TLS13, &rustls::version::TLS12],
     };
-    let mut config = builder.with_no_client_auth();
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(versions)?
+        .dangerous();
+    let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> =
+        if settings.use_system_trust_store {
+            Arc::new(rustls_platform_verifier::Verifier::new_with_extra_roots(
+                extra_roots,
+                provider,
+            )?)
+        } else {
+            if extra_roots.is_empty() {
+                return Err(WebSocketError::Tls {
+                    detail: "the system trust store is off and no extra root certificate is given"
+                        .into(),
+                });
+            }
+            let mut store = RootCertStore::empty();
+            for certificate in extra_roots {
+                store.add(certificate)?;
+            }
+            WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider)
+                .build()
+                .map_err(|error| WebSocketError::Tls {
+                    detail: error.to_string(),
+                })?
+        };
+    let verifier = if settings.certificate_pins.is_empty() {
+        verifier
+    } else {
+        Arc::new(PinningVerifier {
+            inner: verifier,
+            pins: settings.certificate_pins.clone(),
+        })
+    };
+    let mut config = builder
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }

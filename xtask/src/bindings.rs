@@ -125,7 +125,8 @@ pub fn internal_kotlin(source: &str) -> String {
 
 /// The generated Swift types that stay public: plain values (records, enums, errors) that the
 /// idiomatic layer hands to applications as they are, and the headers object they contain.
-const SWIFT_PUBLIC: [&str; 15] = [
+const SWIFT_PUBLIC: [&str; 17] = [
+    "CertificatePin",
     "CloseCode",
     "CloseReason",
     "Frame",
@@ -137,6 +138,7 @@ const SWIFT_PUBLIC: [&str; 15] = [
     "HttpRequest",
     "HttpResponse",
     "TlsConfig",
+    "TlsVersion",
     "Url",
     "WebSocketConfig",
     "WebSocketError",

@@ -106,6 +106,7 @@ fn uniws_config(ca: &str) -> WebSocketConfig {
                 vec![std::fs::read_to_string(ca).unwrap()]
             },
             use_system_trust_store: false,
+            ..Default::default()
         },
         ..Default::default()
     }

@@ -2253,6 +2253,81 @@ func FfiConverterTypeReceivedBatch_lower(_ value: ReceivedBatch) -> UInt64 {
 
 
 /**
+ * A certificate pin for the hosts a pattern covers.
+ */
+public struct CertificatePin: Equatable, Hashable {
+    /**
+     * `example.com` (that host), `*.example.com` (one more label: `www.example.com`) or
+     * `**.example.com` (the host and any number of labels more), as in OkHttp.
+     */
+    public var pattern: String
+    /**
+     * `sha256/` and the base64 SHA-256 of a certificate's SubjectPublicKeyInfo, as OkHttp writes
+     * pins (`openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst
+     * -sha256 -binary | base64` computes one).
+     */
+    public var pin: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `example.com` (that host), `*.example.com` (one more label: `www.example.com`) or
+         * `**.example.com` (the host and any number of labels more), as in OkHttp.
+         */pattern: String, 
+        /**
+         * `sha256/` and the base64 SHA-256 of a certificate's SubjectPublicKeyInfo, as OkHttp writes
+         * pins (`openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst
+         * -sha256 -binary | base64` computes one).
+         */pin: String) {
+        self.pattern = pattern
+        self.pin = pin
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CertificatePin: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+struct FfiConverterTypeCertificatePin: FfiConverterRustBuffer {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CertificatePin {
+        return
+            try CertificatePin(
+                pattern: FfiConverterString.read(from: &buf), 
+                pin: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    static func write(_ value: CertificatePin, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.pattern, into: &buf)
+        FfiConverterString.write(value.pin, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+func FfiConverterTypeCertificatePin_lift(_ buf: RustBuffer) throws -> CertificatePin {
+    return try FfiConverterTypeCertificatePin.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+func FfiConverterTypeCertificatePin_lower(_ value: CertificatePin) -> RustBuffer {
+    return FfiConverterTypeCertificatePin.lower(value)
+}
+
+
+/**
  * Why a session closed: the close code and message of a close frame, or one of the codes the RFC
  * reserves for reporting (1005 no status, 1006 abnormal closure).
  */
@@ -2663,6 +2738,17 @@ public struct TlsConfig: Equatable, Hashable {
      * Default: `true`.
      */
     public var useSystemTrustStore: Bool
+    /**
+     * Certificate pins, checked after normal verification (like OkHttp's `CertificatePinner`):
+     * for a host that some pin's pattern covers, one of the certificates the server presents
+     * must have a pinned public key, or the session fails with `Tls` naming the pins presented.
+     * Default: none.
+     */
+    public var certificatePins: [CertificatePin]
+    /**
+     * The oldest TLS version accepted. Default: `None`, TLS 1.2 and 1.3.
+     */
+    public var minTlsVersion: TlsVersion?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2675,9 +2761,20 @@ public struct TlsConfig: Equatable, Hashable {
          * Whether the operating system's trust store is used (Security.framework on Apple platforms,
          * the system CA bundle on Linux). When `false`, only `extra_root_certificates_pem` is trusted.
          * Default: `true`.
-         */useSystemTrustStore: Bool = true) {
+         */useSystemTrustStore: Bool = true, 
+        /**
+         * Certificate pins, checked after normal verification (like OkHttp's `CertificatePinner`):
+         * for a host that some pin's pattern covers, one of the certificates the server presents
+         * must have a pinned public key, or the session fails with `Tls` naming the pins presented.
+         * Default: none.
+         */certificatePins: [CertificatePin] = [], 
+        /**
+         * The oldest TLS version accepted. Default: `None`, TLS 1.2 and 1.3.
+         */minTlsVersion: TlsVersion? = nil) {
         self.extraRootCertificatesPem = extraRootCertificatesPem
         self.useSystemTrustStore = useSystemTrustStore
+        self.certificatePins = certificatePins
+        self.minTlsVersion = minTlsVersion
     }
 
     
@@ -2697,13 +2794,17 @@ struct FfiConverterTypeTlsConfig: FfiConverterRustBuffer {
         return
             try TlsConfig(
                 extraRootCertificatesPem: FfiConverterSequenceString.read(from: &buf), 
-                useSystemTrustStore: FfiConverterBool.read(from: &buf)
+                useSystemTrustStore: FfiConverterBool.read(from: &buf), 
+                certificatePins: FfiConverterSequenceTypeCertificatePin.read(from: &buf), 
+                minTlsVersion: FfiConverterOptionTypeTlsVersion.read(from: &buf)
         )
     }
 
     static func write(_ value: TlsConfig, into buf: inout [UInt8]) {
         FfiConverterSequenceString.write(value.extraRootCertificatesPem, into: &buf)
         FfiConverterBool.write(value.useSystemTrustStore, into: &buf)
+        FfiConverterSequenceTypeCertificatePin.write(value.certificatePins, into: &buf)
+        FfiConverterOptionTypeTlsVersion.write(value.minTlsVersion, into: &buf)
     }
 }
 
@@ -3508,6 +3609,81 @@ func FfiConverterTypeHttpMethod_lower(_ value: HttpMethod) -> RustBuffer {
 
 
 /**
+ * A TLS protocol version.
+ */
+
+public enum TlsVersion: Equatable, Hashable {
+    
+    /**
+     * TLS 1.2.
+     */
+    case tls12
+    /**
+     * TLS 1.3.
+     */
+    case tls13
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension TlsVersion: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+struct FfiConverterTypeTlsVersion: FfiConverterRustBuffer {
+    typealias SwiftType = TlsVersion
+
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TlsVersion {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .tls12
+        
+        case 2: return .tls13
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    static func write(_ value: TlsVersion, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .tls12:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .tls13:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+func FfiConverterTypeTlsVersion_lift(_ buf: RustBuffer) throws -> TlsVersion {
+    return try FfiConverterTypeTlsVersion.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+func FfiConverterTypeTlsVersion_lower(_ value: TlsVersion) -> RustBuffer {
+    return FfiConverterTypeTlsVersion.lower(value)
+}
+
+
+
+/**
  * Everything that can go wrong opening or using a session (Kotlin sees `WebSocketException`).
  *
  * Every variant carries a readable `detail`; the field is not called `message` because that name
@@ -3947,6 +4123,30 @@ fileprivate struct FfiConverterOptionTypeCloseCode: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeTlsVersion: FfiConverterRustBuffer {
+    typealias SwiftType = TlsVersion?
+
+    static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTlsVersion.write(value, into: &buf)
+    }
+
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTlsVersion.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -3964,6 +4164,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCertificatePin: FfiConverterRustBuffer {
+    typealias SwiftType = [CertificatePin]
+
+    static func write(_ value: [CertificatePin], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCertificatePin.write(item, into: &buf)
+        }
+    }
+
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CertificatePin] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CertificatePin]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCertificatePin.read(from: &buf))
         }
         return seq
     }

@@ -140,4 +140,17 @@ final class FailureTests: XCTestCase {
             XCTAssertEqual(reason.code, code, path)
         }
     }
+
+    /// The TLS settings reach the core: a malformed pin fails every `wss://` open with `.Tls`.
+    func testAMalformedCertificatePinFailsEveryWssOpen() async throws {
+        let tls = TlsConfig(
+            certificatePins: [CertificatePin(pattern: "**.example.com", pin: "sha1/AAAA")],
+            minTlsVersion: .tls13
+        )
+        let client = WebSocketClient(config: WebSocketConfig(tls: tls))
+        await assertThrows(try await client.webSocketSession("wss://127.0.0.1:1/")) { error in
+            if case WebSocketError.Tls(let detail) = error { return detail.contains("sha1/AAAA") }
+            return false
+        }
+    }
 }

@@ -3,6 +3,7 @@ package uniws
 import kotlin.time.Duration
 import kotlinx.serialization.json.Json
 import uniws.ffi.Header
+import uniws.ffi.CertificatePin
 import uniws.ffi.TlsConfig
 import uniws.ffi.WebSocketConfig as FfiWebSocketConfig
 
@@ -58,6 +59,9 @@ public class WebSocketConfig internal constructor() {
     /** Whether the system's trust store is used for `wss://` (default `true`). */
     public var useSystemTrustStore: Boolean = defaults.tls.useSystemTrustStore
 
+    /** The oldest TLS version accepted for `wss://`; `null` (default) accepts TLS 1.2 and 1.3. */
+    public var minTlsVersion: TlsVersion? = null
+
     /**
      * Turns values into frames and back for [sendSerialized] and [receiveDeserialized]. Default:
      * kotlinx.serialization JSON in text frames; `null` disables them.
@@ -66,6 +70,7 @@ public class WebSocketConfig internal constructor() {
 
     private val headers = defaults.defaultHeaders.toMutableList()
     private val rootCertificates = defaults.tls.extraRootCertificatesPem.toMutableList()
+    private val certificatePins = mutableListOf<CertificatePin>()
 
     /** Adds a header field sent with every upgrade request, before the request's own. */
     public fun header(name: String, value: String) {
@@ -77,6 +82,18 @@ public class WebSocketConfig internal constructor() {
         rootCertificates += pem
     }
 
+    /**
+     * Pins certificates for the hosts [pattern] covers, on top of normal verification, like
+     * OkHttp's `CertificatePinner.Builder.add`: `example.com`, `*.example.com` (one more label) or
+     * `**.example.com` (the host and any labels more); each pin is `sha256/` and the base64
+     * SHA-256 of a certificate's public key. For a covered host, one certificate the server
+     * presents must match a pin, or opening fails with [WebSocketException.Tls] naming the pins
+     * presented. A malformed pin fails every `wss://` open with [WebSocketException.Tls].
+     */
+    public fun certificatePin(pattern: String, vararg pins: String) {
+        for (pin in pins) certificatePins += CertificatePin(pattern, pin)
+    }
+
     internal fun toFfi(): FfiWebSocketConfig = FfiWebSocketConfig(
         pingInterval = pingInterval?.toJava("pingInterval"),
         timeout = timeout?.toJava("timeout"),
@@ -86,7 +103,7 @@ public class WebSocketConfig internal constructor() {
         maxMessageSize = maxMessageSize.toSize("maxMessageSize"),
         defaultHeaders = headers.toList(),
         userAgent = userAgent,
-        tls = TlsConfig(rootCertificates.toList(), useSystemTrustStore),
+        tls = TlsConfig(rootCertificates.toList(), useSystemTrustStore, certificatePins.toList(), minTlsVersion?.native),
         incomingQueueSize = incomingQueueSize.toQueueSize("incomingQueueSize"),
         incomingQueueBytes = incomingQueueBytes.toSize("incomingQueueBytes"),
         outgoingQueueSize = outgoingQueueSize.toQueueSize("outgoingQueueSize"),

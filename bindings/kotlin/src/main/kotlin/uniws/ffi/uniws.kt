@@ -4139,6 +4139,56 @@ internal object FfiConverterTypeReceivedBatch: FfiConverter<ReceivedBatch, Long>
 
 
 /**
+ * A certificate pin for the hosts a pattern covers.
+ */
+internal data class CertificatePin (
+    /**
+     * `example.com` (that host), `*.example.com` (one more label: `www.example.com`) or
+     * `**.example.com` (the host and any number of labels more), as in OkHttp.
+     */
+    var `pattern`: kotlin.String
+    , 
+    /**
+     * `sha256/` and the base64 SHA-256 of a certificate's SubjectPublicKeyInfo, as OkHttp writes
+     * pins (`openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst
+     * -sha256 -binary | base64` computes one).
+     */
+    var `pin`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+internal object FfiConverterTypeCertificatePin: FfiConverterRustBuffer<CertificatePin> {
+    override fun read(buf: ByteBuffer): CertificatePin {
+        return CertificatePin(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CertificatePin) = (
+            FfiConverterString.allocationSize(value.`pattern`) +
+            FfiConverterString.allocationSize(value.`pin`)
+    )
+
+    override fun write(value: CertificatePin, buf: ByteBuffer) {
+            FfiConverterString.write(value.`pattern`, buf)
+            FfiConverterString.write(value.`pin`, buf)
+    }
+}
+
+
+
+/**
  * Why a session closed: the close code and message of a close frame, or one of the codes the RFC
  * reserves for reporting (1005 no status, 1006 abnormal closure).
  */
@@ -4462,6 +4512,19 @@ internal data class TlsConfig (
      * Default: `true`.
      */
     var `useSystemTrustStore`: kotlin.Boolean = true 
+    , 
+    /**
+     * Certificate pins, checked after normal verification (like OkHttp's `CertificatePinner`):
+     * for a host that some pin's pattern covers, one of the certificates the server presents
+     * must have a pinned public key, or the session fails with `Tls` naming the pins presented.
+     * Default: none.
+     */
+    var `certificatePins`: List<CertificatePin> = listOf() 
+    , 
+    /**
+     * The oldest TLS version accepted. Default: `None`, TLS 1.2 and 1.3.
+     */
+    var `minTlsVersion`: TlsVersion? = null 
     
 ){
     
@@ -4480,17 +4543,23 @@ internal object FfiConverterTypeTlsConfig: FfiConverterRustBuffer<TlsConfig> {
         return TlsConfig(
             FfiConverterSequenceString.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterSequenceTypeCertificatePin.read(buf),
+            FfiConverterOptionalTypeTlsVersion.read(buf),
         )
     }
 
     override fun allocationSize(value: TlsConfig) = (
             FfiConverterSequenceString.allocationSize(value.`extraRootCertificatesPem`) +
-            FfiConverterBoolean.allocationSize(value.`useSystemTrustStore`)
+            FfiConverterBoolean.allocationSize(value.`useSystemTrustStore`) +
+            FfiConverterSequenceTypeCertificatePin.allocationSize(value.`certificatePins`) +
+            FfiConverterOptionalTypeTlsVersion.allocationSize(value.`minTlsVersion`)
     )
 
     override fun write(value: TlsConfig, buf: ByteBuffer) {
             FfiConverterSequenceString.write(value.`extraRootCertificatesPem`, buf)
             FfiConverterBoolean.write(value.`useSystemTrustStore`, buf)
+            FfiConverterSequenceTypeCertificatePin.write(value.`certificatePins`, buf)
+            FfiConverterOptionalTypeTlsVersion.write(value.`minTlsVersion`, buf)
     }
 }
 
@@ -5076,6 +5145,49 @@ internal object FfiConverterTypeHttpMethod: FfiConverterRustBuffer<HttpMethod> {
     override fun allocationSize(value: HttpMethod) = 4UL
 
     override fun write(value: HttpMethod, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * A TLS protocol version.
+ */
+
+internal enum class TlsVersion {
+    
+    /**
+     * TLS 1.2.
+     */
+    TLS12,
+    /**
+     * TLS 1.3.
+     */
+    TLS13;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+internal object FfiConverterTypeTlsVersion: FfiConverterRustBuffer<TlsVersion> {
+    override fun read(buf: ByteBuffer) = try {
+        TlsVersion.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: TlsVersion) = 4UL
+
+    override fun write(value: TlsVersion, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -5700,6 +5812,38 @@ internal object FfiConverterOptionalTypeCloseCode: FfiConverterRustBuffer<CloseC
 /**
  * @suppress
  */
+internal object FfiConverterOptionalTypeTlsVersion: FfiConverterRustBuffer<TlsVersion?> {
+    override fun read(buf: ByteBuffer): TlsVersion? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTlsVersion.read(buf)
+    }
+
+    override fun allocationSize(value: TlsVersion?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTlsVersion.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TlsVersion?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTlsVersion.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 internal object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -5718,6 +5862,34 @@ internal object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.S
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+internal object FfiConverterSequenceTypeCertificatePin: FfiConverterRustBuffer<List<CertificatePin>> {
+    override fun read(buf: ByteBuffer): List<CertificatePin> {
+        val len = buf.getInt()
+        return List<CertificatePin>(len) {
+            FfiConverterTypeCertificatePin.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CertificatePin>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCertificatePin.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CertificatePin>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCertificatePin.write(it, buf)
         }
     }
 }

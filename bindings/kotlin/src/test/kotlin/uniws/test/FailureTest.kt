@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test
 import uniws.CloseReason
 import uniws.DefaultClientWebSocketSession
 import uniws.HttpMethod
+import uniws.TlsVersion
 import uniws.WebSocketException
 import uniws.send
 import uniws.webSocket
@@ -105,4 +106,14 @@ class FailureTest {
         assertEquals("after the ping", session.incoming.receive().text())
         session.close()
     }
+
+    @Test
+    fun `TLS settings reach the core - a malformed certificate pin fails every wss open with Tls`() =
+        wsTest(configure = {
+            certificatePin("**.example.com", "sha1/AAAA")
+            minTlsVersion = TlsVersion.TLS_1_3
+        }) { client ->
+            val error = assertFailsWith<WebSocketException.Tls> { client.webSocketSession("wss://127.0.0.1:1/") }
+            assertContains(error.detail, "sha1/AAAA")
+        }
 }
