@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use peers::{close_code, raw_server, scripted_server, server_frame};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use uniws::{
     ClientWebSocketSession, CloseReason, WebSocketClient, WebSocketConfig, WebSocketError,
@@ -19,11 +19,22 @@ use uniws::{
 /// the returned channel when a write fails: the client has let go of the connection (a closed
 /// socket answers with a reset), which reading could not show, as the server never reads.
 async fn server_that_never_reads() -> (u16, tokio::sync::mpsc::UnboundedReceiver<Instant>) {
+    server_that_stops_reading(0).await
+}
+
+/// [`server_that_never_reads`], after reading the first `budget` bytes the client sends.
+async fn server_that_stops_reading(
+    budget: usize,
+) -> (u16, tokio::sync::mpsc::UnboundedReceiver<Instant>) {
     let (gone_tx, gone_rx) = tokio::sync::mpsc::unbounded_channel();
     let port = raw_server(move |mut stream: TcpStream| {
         let gone_tx = gone_tx.clone();
         async move {
             peers::accept_raw(&mut stream, "").await;
+            let mut read = vec![0; budget];
+            if stream.read_exact(&mut read).await.is_err() {
+                return;
+            }
             let ping = server_frame(0x89, b"");
             for _ in 0..600 {
                 tokio::time::sleep(Duration::from_millis(100)).await;
@@ -91,6 +102,82 @@ async fn close_returns_within_the_close_timeout_when_the_peer_never_reads() {
         .await
         .expect("the client kept the connection open")
         .unwrap();
+}
+
+#[tokio::test]
+async fn close_returns_within_the_close_timeout_when_the_peer_reads_then_stops() {
+    let (port, mut gone) = server_that_stops_reading(3 << 20).await;
+    let session = connect(port, close_timeout(1)).await;
+    let _stuck = fill_until_stuck(&session).await;
+    let started = Instant::now();
+    tokio::time::timeout(Duration::from_secs(10), session.close())
+        .await
+        .expect("close() hung")
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    tokio::time::timeout(Duration::from_secs(5), gone.recv())
+        .await
+        .expect("the client kept the connection open")
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_peer_that_drips_its_bytes_still_delivers_whole_messages() {
+    let port = raw_server(|mut stream: TcpStream| async move {
+        peers::accept_raw(&mut stream, "").await;
+        let frames = [
+            server_frame(0x81, "drip, drop: é".as_bytes()),
+            server_frame(0x82, &[7; 200]),
+        ]
+        .concat();
+        for byte in frames {
+            if stream.write_all(&[byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        tokio::time::sleep(Duration::from_secs(10)).await;
+    })
+    .await;
+    let session = connect(port, WebSocketConfig::default()).await;
+    let first = tokio::time::timeout(Duration::from_secs(10), session.receive())
+        .await
+        .unwrap();
+    assert_eq!(first.unwrap(), uniws::Frame::text("drip, drop: é"));
+    let second = tokio::time::timeout(Duration::from_secs(10), session.receive())
+        .await
+        .unwrap();
+    assert_eq!(second.unwrap(), uniws::Frame::binary(vec![7; 200]));
+}
+
+#[tokio::test]
+async fn a_reset_in_the_middle_of_a_frame_is_an_error_not_a_message() {
+    let port = raw_server(|mut stream: TcpStream| async move {
+        peers::accept_raw(&mut stream, "").await;
+        let frame = server_frame(0x82, &[9; 1000]);
+        let _ = stream.write_all(&frame[..500]).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        // A zero linger resets the connection on drop, at once: nothing blocks.
+        #[allow(deprecated)]
+        let _ = stream.set_linger(Some(Duration::ZERO));
+    })
+    .await;
+    let session = connect(port, WebSocketConfig::default()).await;
+    let received = tokio::time::timeout(Duration::from_secs(5), session.receive())
+        .await
+        .expect("receive hung after the reset");
+    assert!(
+        matches!(received, Err(WebSocketError::Io { .. })),
+        "{received:?}"
+    );
+    let reason = tokio::time::timeout(Duration::from_secs(5), session.close_reason())
+        .await
+        .unwrap();
+    assert_eq!(reason.code, CloseReason::CLOSED_ABNORMALLY);
 }
 
 #[tokio::test]
