@@ -7,6 +7,10 @@ Prints `PORT <n>` once listening and exits when its stdin closes. Paths:
 client's frames until its close frame, echoes it and records its code under `<id>`;
 `/eof`: sends the text `last words`, then ends the TCP connection without a close frame;
 `/reset`: sends the text `last words`, then resets the connection;
+`/pingflood`: sends 64 MiB of pings (125-byte payloads) and then the text `done`, reading nothing;
+`/flood/<id>`: sends 48 binary messages of 1 MiB (message i filled with byte i), reading nothing,
+and records under `<id>` when all are written;
+`/flooded/<id>`: sends `written` if that flood has been written, else `writing`, then closes;
 `/report/<id>`: sends the code recorded under `<id>` as a text message (waiting up to 10 s for it;
 `none` if the client sent no close frame), then closes with 1000.
 """
@@ -24,6 +28,9 @@ GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 # Close codes the clients of `/violation/<id>` sent, by id: a future each.
 recorded = {}
 
+# The ids of `/flood/<id>` sessions whose messages are all written.
+flooded = set()
+
 
 def record(name):
     if name not in recorded:
@@ -32,7 +39,30 @@ def record(name):
 
 
 def frame(first, payload):
-    return bytes([first, len(payload)]) + payload
+    length = len(payload)
+    if length < 126:
+        return bytes([first, length]) + payload
+    if length <= 0xFFFF:
+        return bytes([first, 126]) + length.to_bytes(2, "big") + payload
+    return bytes([first, 127]) + length.to_bytes(8, "big") + payload
+
+
+async def ping_flood(reader, writer):
+    pings = b"".join(frame(0x89, index.to_bytes(4, "big") + b"p" * 121) for index in range(8192))
+    for _ in range((64 << 20) // len(pings)):
+        writer.write(pings)
+        await writer.drain()
+    writer.write(frame(0x81, b"done"))
+    await writer.drain()
+    await reader.read()  # until the client goes away; reads nothing before
+
+
+async def flood(reader, writer, name):
+    for index in range(48):
+        writer.write(frame(0x82, bytes([index]) * (1 << 20)))
+        await writer.drain()
+    flooded.add(name)
+    await reader.read()
 
 
 async def read_client_frame(reader):
@@ -106,6 +136,20 @@ async def handle(reader, writer):
         return
     if path.startswith("/report/"):
         await report(writer, path.split("/")[2])
+        return
+    if path.startswith("/pingflood"):
+        await ping_flood(reader, writer)
+        writer.close()
+        return
+    if path.startswith("/flood/"):
+        await flood(reader, writer, path.split("/")[2])
+        writer.close()
+        return
+    if path.startswith("/flooded/"):
+        state = b"written" if path.split("/")[2] in flooded else b"writing"
+        writer.write(frame(0x81, state) + frame(0x88, (1000).to_bytes(2, "big")))
+        await writer.drain()
+        writer.close()
         return
     if path.startswith("/eof") or path.startswith("/reset"):
         writer.write(frame(0x81, b"last words"))

@@ -153,4 +153,53 @@ final class FailureTests: XCTestCase {
             return false
         }
     }
+
+    #if os(Linux)
+    /// The process's resident memory in bytes (Linux).
+    private func residentBytes() throws -> Int {
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }!
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])! * 1024
+    }
+
+    /// A peer that floods 64 MiB of pings and reads nothing: only the latest ping is answered while
+    /// a pong is stuck, so the process does not grow with the flood.
+    func testAPingFloodFromAPeerThatNeverReadsHoldsMemoryBounded() async throws {
+        let session = try await WebSocketClient().webSocketSession("\(Peers.raw)/pingflood")
+        let before = try residentBytes()
+        let done = try await session.receive()
+        XCTAssertEqual(done, .text(text: "done"))
+        let grown = try residentBytes() - before
+        XCTAssertLessThan(grown, 24 << 20, "64 MiB of pings grew the process by \(grown >> 20) MiB")
+        try await session.close()
+    }
+    #endif
+
+    /// Unread messages pause reading at `incomingQueueBytes`: the peer's writes wait, and then every
+    /// message arrives, in order.
+    func testUnreadLargeMessagesPauseReadingAtTheByteBound() async throws {
+        let id = "swift-flood-\(UUID().uuidString)"
+        let client = WebSocketClient(config: WebSocketConfig(incomingQueueBytes: 4 << 20))
+        let session = try await client.webSocketSession("\(Peers.raw)/flood/\(id)")
+        try await Task.sleep(nanoseconds: 1_500_000_000)
+        let whileUnread = try await flooded(id)
+        XCTAssertEqual(whileUnread, "writing", "48 MiB were taken in although the bound is 4 MiB")
+        var index: UInt8 = 0
+        for try await frame in session.incoming {
+            XCTAssertEqual(frame, .binary(data: Data(repeating: index, count: 1 << 20)), "message \(index)")
+            index += 1
+            if index == 48 { break }
+        }
+        XCTAssertEqual(index, 48)
+        let afterReading = try await flooded(id)
+        XCTAssertEqual(afterReading, "written")
+        try await session.close()
+    }
+
+    /// What the raw server says of the flood `id`: `writing` or `written`.
+    private func flooded(_ id: String) async throws -> String {
+        let report = try await WebSocketClient().webSocketSession("\(Peers.raw)/flooded/\(id)")
+        guard case .text(let state) = try await report.receive() else { return "no answer" }
+        return state
+    }
 }

@@ -26,6 +26,7 @@ public class DefaultClientWebSocketSession internal constructor(
     private val native: NativeSession,
     parentContext: CoroutineContext,
     override val converter: WebsocketContentConverter?,
+    incomingQueueBytes: Long,
 ) : ClientWebSocketSession {
     private val job = Job(parentContext[Job])
 
@@ -38,12 +39,13 @@ public class DefaultClientWebSocketSession internal constructor(
 
     override val extensions: List<String> get() = native.extensions
 
-    private val incomingFrames = IncomingForwarder(native)
+    private val incomingFrames = IncomingForwarder(native, incomingQueueBytes)
     /** Frames for the core, taken by [forwardOutgoing] in batches (one core call per batch). */
     private val outgoingFrames = Channel<Frame>(OUTGOING_BATCH)
     private val reason = CompletableDeferred<CloseReason?>()
 
-    override val incoming: ReceiveChannel<Frame> = IncomingChannel(incomingFrames.channel, native::releaseFailure)
+    override val incoming: ReceiveChannel<Frame> =
+        IncomingChannel(incomingFrames.channel, native::releaseFailure, incomingFrames::received)
 
     override val outgoing: SendChannel<Frame> get() = outgoingFrames
 

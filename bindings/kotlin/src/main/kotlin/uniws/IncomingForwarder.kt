@@ -6,6 +6,9 @@ import kotlinx.coroutines.Job
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeoutOrNull
+import java.util.concurrent.atomic.AtomicLong
+import kotlin.time.Duration.Companion.milliseconds
 import uniws.ffi.CancellationToken
 
 /**
@@ -26,8 +29,18 @@ import uniws.ffi.CancellationToken
  * Once the application cancels [channel], what arrives is dropped, so that a full queue cannot stall
  * the session and its closing handshake.
  */
-internal class IncomingForwarder(private val native: NativeSession) {
+internal class IncomingForwarder(private val native: NativeSession, private val byteLimit: Long) {
     private val lock = Any()
+
+    /**
+     * Payload bytes (a text's in UTF-16 units) of the messages taken from the core and not yet
+     * taken by the application: no more are taken from the core while this reaches [byteLimit]
+     * (the core's `incomingQueueBytes`), so the layer holds no more than the core would.
+     */
+    private val held = AtomicLong()
+
+    /** Tells [run] that the application took messages. */
+    private val taken = Channel<Unit>(Channel.CONFLATED)
 
     /** Messages taken from the core and not in [channel] yet, oldest first. Guarded by [lock]. */
     private val pending = ArrayDeque<Frame>()
@@ -77,8 +90,15 @@ internal class IncomingForwarder(private val native: NativeSession) {
                 continue
             }
             if (end != null) break
+            // Over the byte bound: take nothing more from the core until the application reads.
+            while (held.get() >= byteLimit && !channel.isClosedForSend) {
+                withTimeoutOrNull(BYTES_RECHECK) { taken.receive() }
+            }
             when (val next = receive()) {
-                is Received.Messages -> synchronized(lock) { pending.addAll(next.frames) }
+                is Received.Messages -> synchronized(lock) {
+                    held.addAndGet(next.frames.sumOf { it.payloadSize() })
+                    pending.addAll(next.frames)
+                }
                 is Received.Interrupted -> Unit
                 is Received.End -> end = next
             }
@@ -87,6 +107,11 @@ internal class IncomingForwarder(private val native: NativeSession) {
         // A message handed to a receive that is cancelled after this point is lost: the channel
         // has closed, so it cannot be offered again.
         channel.close(end.failure)
+    }
+
+    /** The application took [frame] from `incoming`. */
+    fun received(frame: Frame) {
+        if (held.addAndGet(-frame.payloadSize()) < byteLimit) taken.trySend(Unit)
     }
 
     /** Puts pending messages into [channel] while it has room; returns the first that did not fit. Holds [lock]. */
@@ -197,5 +222,15 @@ internal class IncomingForwarder(private val native: NativeSession) {
 
         /** The most messages taken from the core in one call. */
         const val BATCH = 32
+
+        /** How often a forwarder over the byte bound looks again, whatever it was told. */
+        val BYTES_RECHECK = 100.milliseconds
     }
+}
+
+/** The payload size the forwarder counts: bytes, or a text's UTF-16 units. */
+internal fun Frame.payloadSize(): Long = when (this) {
+    is Frame.Text -> text.length.toLong()
+    is Frame.Binary -> data.size.toLong()
+    else -> 0
 }

@@ -26,6 +26,7 @@ import uniws.ffi.WebSocketRequest as FfiRequest
  */
 public class WebSocketClient(configure: WebSocketConfig.() -> Unit = {}) : CoroutineScope, Closeable {
     private val converter: WebsocketContentConverter?
+    private val incomingQueueBytes: Long
     private val native: FfiClient
     private val job = SupervisorJob()
 
@@ -34,6 +35,7 @@ public class WebSocketClient(configure: WebSocketConfig.() -> Unit = {}) : Corou
     init {
         val config = WebSocketConfig().apply(configure)
         converter = config.contentConverter
+        incomingQueueBytes = config.incomingQueueBytes
         val ffiConfig = config.toFfi()
         NativeLibrary.ensureConfigured()
         native = FfiClient(ffiConfig)
@@ -95,6 +97,6 @@ public class WebSocketClient(configure: WebSocketConfig.() -> Unit = {}) : Corou
     private suspend fun open(request: FfiRequest): DefaultClientWebSocketSession {
         check(job.isActive) { "This WebSocketClient is closed" }
         val handle = native { native.webSocketSession(request) }
-        return DefaultClientWebSocketSession(NativeSession(handle), coroutineContext, converter)
+        return DefaultClientWebSocketSession(NativeSession(handle), coroutineContext, converter, incomingQueueBytes)
     }
 }

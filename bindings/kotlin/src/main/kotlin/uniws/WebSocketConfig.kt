@@ -47,9 +47,9 @@ public class WebSocketConfig internal constructor() {
     public var incomingQueueSize: Int = defaults.incomingQueueSize.toInt()
 
     /**
-     * How many payload bytes of received messages may wait in the core before reading pauses
-     * (one message always fits). The Kotlin layer holds up to 64 messages more, taken from the
-     * core for [ClientWebSocketSession.incoming]. Default 16 MiB.
+     * How many payload bytes of received messages may wait unread before reading pauses (one
+     * message always fits); the messages [ClientWebSocketSession.incoming] has taken from the core
+     * count too. Default 16 MiB.
      */
     public var incomingQueueBytes: Long = defaults.incomingQueueBytes.toLong()
 

@@ -121,4 +121,31 @@ class StalledAndFailedTest {
                 }
             }
         }
+
+    /** Unread messages pause reading at `incomingQueueBytes`, the Kotlin layer's own buffer included. */
+    @Test
+    fun `unread large messages pause reading at the byte bound and none is lost`() =
+        wsTest(configure = { incomingQueueBytes = 4L shl 20 }) { client ->
+            RawServer { socket, head ->
+                accept(socket, head)
+                for (index in 0 until 48) {
+                    val header = byteArrayOf(0x82.toByte(), 127) + java.nio.ByteBuffer.allocate(8).putLong(1L shl 20).array()
+                    sendRaw(socket, header + ByteArray(1 shl 20) { index.toByte() })
+                }
+                events += "written"
+                Thread.sleep(30_000)
+            }.use { server ->
+                val session = client.webSocketSession(server.url("/"))
+                delay(1500.milliseconds)
+                assertEquals(null, server.events.poll(), "48 MiB were taken in although the bound is 4 MiB")
+                var index = 0
+                for (frame in session.incoming) {
+                    val data = (frame as Frame.Binary).data
+                    assertEquals(1 shl 20, data.size)
+                    assertTrue(data.all { it == index.toByte() }, "message $index")
+                    if (++index == 48) break
+                }
+                assertEquals("written", server.events.poll(5, TimeUnit.SECONDS))
+            }
+        }
 }
