@@ -5,7 +5,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 venv="$root/target/peers-venv"
-if ! "$venv/bin/python" -c 'import websockets' 2>/dev/null; then
+if ! "$venv/bin/python" -c 'import websockets, cryptography' 2>/dev/null; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements.txt"
 fi

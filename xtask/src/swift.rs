@@ -30,6 +30,8 @@ pub fn test() -> Result<()> {
         .current_dir(&root))?;
     let echo = Peer::python(&root, "echo_server.py")?;
     let raw = Peer::python(&root, "raw_server.py")?;
+    // Its CA and pins are in target/tls-peer/details.json, which the chroot sees under /uniws.
+    let tls = Peer::python(&root, "tls_server.py")?;
     let _mounts = Mounts::new(&chroot, &root)?;
     // The whole UniWS module, generated code included, must also build warning-free in the
     // Swift 6 language mode (complete concurrency checking).
@@ -56,6 +58,8 @@ pub fn test() -> Result<()> {
             "/usr/bin/env",
             &format!("UNIWS_ECHO_URL={}", echo.url),
             &format!("UNIWS_RAW_URL={}", raw.url),
+            &format!("UNIWS_TLS_URL={}", tls.url.replacen("ws://", "wss://", 1)),
+            &format!("UNIWS_TLS_DETAILS={MOUNTED_ROOT}/target/tls-peer/details.json"),
             &format!("LD_LIBRARY_PATH={MOUNTED_ROOT}/target/debug"),
             "HOME=/root",
             "/bin/sh",

@@ -202,4 +202,34 @@ final class FailureTests: XCTestCase {
         guard case .text(let state) = try await report.receive() else { return "no answer" }
         return state
     }
+
+    /// Certificate pinning against a real wss:// server with a CA of its own
+    /// (`tests/peers/tls_server.py`, started by `cargo xtask swift-test`).
+    func testCertificatePinsAgainstARealTLSServer() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let url = environment["UNIWS_TLS_URL"], let path = environment["UNIWS_TLS_DETAILS"] else {
+            XCTFail("the TLS peer is not running: run the tests with `cargo xtask swift-test`")
+            return
+        }
+        let details = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: String]
+        let (ca, serverPin, caPin) = (details["ca_pem"]!, details["pin"]!, details["ca_pin"]!)
+        func client(pinning pin: String) -> WebSocketClient {
+            let tls = TlsConfig(
+                extraRootCertificatesPem: [ca],
+                useSystemTrustStore: false,
+                certificatePins: [CertificatePin(pattern: "127.0.0.1", pin: pin)]
+            )
+            return WebSocketClient(config: WebSocketConfig(tls: tls))
+        }
+        let session = try await client(pinning: serverPin).webSocketSession(url)
+        try await session.send("pinned")
+        let echoed = try await session.receive()
+        XCTAssertEqual(echoed, .text(text: "pinned"))
+        try await session.close()
+        // The CA's key is pinned, but the server presents only its own certificate.
+        await assertThrows(try await client(pinning: caPin).webSocketSession(url)) { error in
+            if case WebSocketError.Tls(let detail) = error { return detail.contains(serverPin) && detail.contains(caPin) }
+            return false
+        }
+    }
 }

@@ -26,6 +26,17 @@ object Peers {
         PeerProcess.start("Node ws", listOf("node", root.resolve("tests/peers/echo_server.js").path))
     }
 
+    /**
+     * A wss:// echo server with a CA of its own (`tests/peers/tls_server.py`); its CA and pins are
+     * in `target/tls-peer/details.json`.
+     */
+    val tls: PeerProcess by lazy {
+        PeerProcess.start(
+            "Python TLS",
+            listOf(root.resolve("target/peers-venv/bin/python").path, root.resolve("tests/peers/tls_server.py").path),
+        )
+    }
+
     /** Both peers, for tests that run against each. */
     val all: List<PeerProcess> get() = listOf(python, node)
 }
