@@ -84,9 +84,9 @@ impl ReceivedBatch {
         let mut held = 0;
         let mut frames = frames.into_iter().peekable();
         while let Some(frame) =
-            frames.next_if(|frame| payloads.is_empty() || held + payload_size(frame) <= BATCH_BYTES)
+            frames.next_if(|frame| payloads.is_empty() || held + frame.payload_len() <= BATCH_BYTES)
         {
-            held += payload_size(&frame);
+            held += frame.payload_len();
             let (kind, payload) = into_payload(frame);
             let mut payload = match payload {
                 // Nothing else shares it: taken over without a copy.
@@ -141,18 +141,6 @@ impl ReceivedBatch {
     /// How many frames the batch holds.
     pub(crate) fn count(&self) -> u32 {
         u32::try_from(self.payloads.len()).unwrap_or(u32::MAX)
-    }
-}
-
-/// The bytes of `frame`'s payload as held (see [`into_payload`]).
-fn payload_size(frame: &Frame) -> usize {
-    match frame {
-        Frame::Text { text } => text.len(),
-        Frame::Binary { data } | Frame::Ping { data } | Frame::Pong { data } => data.len(),
-        Frame::Close { reason: None } => 0,
-        Frame::Close {
-            reason: Some(reason),
-        } => 2 + reason.message.len(),
     }
 }
 
