@@ -66,7 +66,9 @@ pub struct WebSocketRequest {
     /// Extra header fields, sent in order after the client's default headers.
     #[uniffi(default = [])]
     pub headers: Vec<Header>,
-    /// Subprotocols to offer in `Sec-WebSocket-Protocol`, in order of preference.
+    /// Subprotocols to offer in `Sec-WebSocket-Protocol`, in order of preference. A
+    /// `Sec-WebSocket-Protocol` header in `headers` (or the client's default headers) offers its
+    /// comma-separated values too, after these, as Ktor's `header(SecWebSocketProtocol, ...)` does.
     #[uniffi(default = [])]
     pub subprotocols: Vec<String>,
     /// Overrides the client's connect timeout for this request.
@@ -247,15 +249,23 @@ pub(crate) fn resolve(
         .port_or_known_default()
         .ok_or_else(|| WebSocketError::invalid_url(format!("`{url}` has no port")))?;
 
-    let headers: Vec<Header> = default_headers
-        .iter()
-        .chain(&request.headers)
-        .cloned()
-        .collect();
-    for header in &headers {
-        check_header(header)?;
+    let mut subprotocols = request.subprotocols.clone();
+    let mut headers = Vec::new();
+    for header in default_headers.iter().chain(&request.headers) {
+        if header.name.eq_ignore_ascii_case("sec-websocket-protocol") {
+            // Ktor's way of offering subprotocols: each listed value is an offer, after those
+            // offered before, and the handshake writes one header with them all.
+            for protocol in header.value.split(',').map(str::trim) {
+                if !subprotocols.iter().any(|offered| offered == protocol) {
+                    subprotocols.push(protocol.to_owned());
+                }
+            }
+        } else {
+            check_header(header)?;
+            headers.push(header.clone());
+        }
     }
-    for protocol in &request.subprotocols {
+    for protocol in &subprotocols {
         if !is_token(protocol) {
             return Err(WebSocketError::invalid_request(format!(
                 "subprotocol `{protocol}` is not an HTTP token"
@@ -268,7 +278,7 @@ pub(crate) fn resolve(
         port,
         secure,
         headers,
-        subprotocols: request.subprotocols.clone(),
+        subprotocols,
     })
 }
 
@@ -296,11 +306,6 @@ fn check_header(header: &Header) -> Result<()> {
             header.name
         )));
     }
-    if lower == "sec-websocket-protocol" {
-        return Err(WebSocketError::invalid_request(
-            "offer subprotocols through the request's subprotocols, not a Sec-WebSocket-Protocol header",
-        ));
-    }
     Ok(())
 }
 
@@ -318,6 +323,36 @@ mod tests {
 
     fn resolve_url(url: &str) -> Result<ResolvedRequest> {
         resolve(&WebSocketRequest::new(url), &[])
+    }
+
+    #[test]
+    fn a_sec_websocket_protocol_header_offers_subprotocols() {
+        let request = WebSocketRequest::new("ws://example.com/")
+            .subprotocol("first")
+            .header("Sec-WebSocket-Protocol", "chat.v1, first ,second")
+            .header("X-Other", "kept");
+        let resolved = resolve(
+            &request,
+            &[Header::new("sec-websocket-protocol", "default")],
+        )
+        .unwrap();
+        assert_eq!(
+            resolved.subprotocols,
+            ["first", "default", "chat.v1", "second"]
+        );
+        assert_eq!(resolved.headers, [Header::new("X-Other", "kept")]);
+        let bad =
+            WebSocketRequest::new("ws://example.com/").header("Sec-WebSocket-Protocol", "a b");
+        assert!(matches!(
+            resolve(&bad, &[]),
+            Err(WebSocketError::InvalidRequest { .. })
+        ));
+        let empty =
+            WebSocketRequest::new("ws://example.com/").header("Sec-WebSocket-Protocol", "a,,b");
+        assert!(matches!(
+            resolve(&empty, &[]),
+            Err(WebSocketError::InvalidRequest { .. })
+        ));
     }
 
     #[test]

@@ -122,6 +122,30 @@ async fn call_metadata_describes_the_upgrade() {
     session.close().await.unwrap();
 }
 
+/// Ktor offers subprotocols with `header(HttpHeaders.SecWebSocketProtocol, ...)`: such a header
+/// counts as offers, and the server sees one `Sec-WebSocket-Protocol` header listing them all.
+#[tokio::test]
+async fn a_sec_websocket_protocol_header_offers_subprotocols() {
+    let server = echo_server().await;
+    let request = WebSocketRequest::new(server.url("/"))
+        .subprotocol("other")
+        .header("Sec-WebSocket-Protocol", "chat.v1");
+    let session = WebSocketClient::default()
+        .web_socket_session(request)
+        .await
+        .unwrap();
+    assert_eq!(session.negotiated_subprotocol(), Some("chat.v1"));
+    let seen = server.requests.lock().unwrap()[0].clone();
+    let offered: Vec<&String> = seen
+        .headers
+        .iter()
+        .filter(|(name, _)| name.eq_ignore_ascii_case("sec-websocket-protocol"))
+        .map(|(_, value)| value)
+        .collect();
+    assert_eq!(offered, ["other, chat.v1"]);
+    session.close().await.unwrap();
+}
+
 async fn headers_seen_by(peer: &ExternalPeer) {
     let client = WebSocketClient::new(WebSocketConfig {
         default_headers: vec![uniws::Header::new("X-Default", "1")],

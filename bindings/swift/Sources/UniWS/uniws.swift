@@ -3052,7 +3052,9 @@ public struct WebSocketRequest: Equatable, Hashable {
      */
     public var headers: [Header]
     /**
-     * Subprotocols to offer in `Sec-WebSocket-Protocol`, in order of preference.
+     * Subprotocols to offer in `Sec-WebSocket-Protocol`, in order of preference. A
+     * `Sec-WebSocket-Protocol` header in `headers` (or the client's default headers) offers its
+     * comma-separated values too, after these, as Ktor's `header(SecWebSocketProtocol, ...)` does.
      */
     public var subprotocols: [String]
     /**
@@ -3084,7 +3086,9 @@ public struct WebSocketRequest: Equatable, Hashable {
          * Extra header fields, sent in order after the client's default headers.
          */headers: [Header] = [], 
         /**
-         * Subprotocols to offer in `Sec-WebSocket-Protocol`, in order of preference.
+         * Subprotocols to offer in `Sec-WebSocket-Protocol`, in order of preference. A
+         * `Sec-WebSocket-Protocol` header in `headers` (or the client's default headers) offers its
+         * comma-separated values too, after these, as Ktor's `header(SecWebSocketProtocol, ...)` does.
          */subprotocols: [String] = [], 
         /**
          * Overrides the client's connect timeout for this request.

@@ -191,4 +191,14 @@ final class EchoTests: XCTestCase {
             for try await code in group { XCTAssertEqual(code, 1000) }
         }
     }
+
+    /// A `Sec-WebSocket-Protocol` header offers its subprotocols, as in Ktor and Rust.
+    func testASecWebSocketProtocolHeaderOffersSubprotocols() async throws {
+        let session = try await WebSocketClient().webSocketSession { request in
+            request.url("\(Peers.echo)/echo")
+            request.header("Sec-WebSocket-Protocol", "chat.v1")
+        }
+        XCTAssertEqual(session.call.subprotocol, "chat.v1")
+        try await session.close()
+    }
 }

@@ -14,7 +14,16 @@ public enum class HttpMethod(internal val native: uniws.ffi.HttpMethod) {
     HEAD(uniws.ffi.HttpMethod.HEAD),
     OPTIONS(uniws.ffi.HttpMethod.OPTIONS);
 
-    internal companion object {
-        fun of(native: uniws.ffi.HttpMethod): HttpMethod = entries.first { it.native == native }
+    /** Ktor's spellings (`HttpMethod.Get`), for code ported from Ktor. */
+    public companion object {
+        public val Get: HttpMethod get() = GET
+        public val Post: HttpMethod get() = POST
+        public val Put: HttpMethod get() = PUT
+        public val Delete: HttpMethod get() = DELETE
+        public val Patch: HttpMethod get() = PATCH
+        public val Head: HttpMethod get() = HEAD
+        public val Options: HttpMethod get() = OPTIONS
+
+        internal fun of(native: uniws.ffi.HttpMethod): HttpMethod = entries.first { it.native == native }
     }
 }

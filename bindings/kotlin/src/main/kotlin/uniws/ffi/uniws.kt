@@ -4746,7 +4746,9 @@ internal data class WebSocketRequest (
     var `headers`: List<Header> = listOf() 
     , 
     /**
-     * Subprotocols to offer in `Sec-WebSocket-Protocol`, in order of preference.
+     * Subprotocols to offer in `Sec-WebSocket-Protocol`, in order of preference. A
+     * `Sec-WebSocket-Protocol` header in `headers` (or the client's default headers) offers its
+     * comma-separated values too, after these, as Ktor's `header(SecWebSocketProtocol, ...)` does.
      */
     var `subprotocols`: List<kotlin.String> = listOf() 
     , 

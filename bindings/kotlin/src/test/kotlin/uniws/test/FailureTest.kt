@@ -10,6 +10,7 @@ import kotlin.test.assertTrue
 import org.junit.jupiter.api.Test
 import uniws.CloseReason
 import uniws.DefaultClientWebSocketSession
+import uniws.HttpHeaders
 import uniws.HttpMethod
 import uniws.TlsVersion
 import uniws.WebSocketException
@@ -72,6 +73,13 @@ class FailureTest {
                 assertEquals("welcome to chat.v1", incoming.receive().text())
             }
             assertEquals("closed 1000", server.events.poll(5, TimeUnit.SECONDS))
+
+            // Ktor's way: the header offers the subprotocol.
+            client.webSocket(server.url("/chat"), request = { header(HttpHeaders.SecWebSocketProtocol, "chat.v1") }) {
+                assertEquals("chat.v1", call.subprotocol)
+                assertEquals("welcome to chat.v1", incoming.receive().text())
+            }
+            assertEquals("closed 1000", server.events.poll(5, TimeUnit.SECONDS))
         }
     }
 
@@ -88,7 +96,7 @@ class FailureTest {
     @Test
     fun `bad requests fail before any I-O`() = wsTest { client ->
         assertFailsWith<WebSocketException.InvalidRequest> {
-            client.webSocketSession(method = HttpMethod.POST, host = "127.0.0.1", port = 1, path = "/")
+            client.webSocketSession(method = HttpMethod.Post, host = "127.0.0.1", port = 1, path = "/")
         }
         assertFailsWith<WebSocketException.InvalidUrl> { client.webSocketSession("ftp://127.0.0.1/") }
         assertFailsWith<WebSocketException.InvalidRequest> {
