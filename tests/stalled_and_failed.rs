@@ -181,6 +181,47 @@ async fn a_reset_in_the_middle_of_a_frame_is_an_error_not_a_message() {
 }
 
 #[tokio::test]
+async fn a_peer_that_holds_the_connection_after_its_close_frame_is_left_within_the_close_timeout() {
+    let (gone_tx, mut gone) = tokio::sync::mpsc::unbounded_channel();
+    let port = raw_server(move |mut stream: TcpStream| {
+        let gone_tx = gone_tx.clone();
+        async move {
+            peers::accept_raw(&mut stream, "").await;
+            let _ = stream
+                .write_all(&server_frame(0x88, &peers::close_payload(1001, "bye")))
+                .await;
+            // Reads the echo and whatever follows, but never ends the connection itself; a
+            // write fails once the client has let go of its side entirely.
+            let mut sink = [0; 1024];
+            while matches!(stream.read(&mut sink).await, Ok(read) if read > 0) {}
+            for _ in 0..300 {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                if stream.write_all(&server_frame(0x89, b"")).await.is_err() {
+                    let _ = gone_tx.send(Instant::now());
+                    return;
+                }
+            }
+        }
+    })
+    .await;
+    let session = connect(port, close_timeout(1)).await;
+    let started = Instant::now();
+    let reason = tokio::time::timeout(Duration::from_secs(10), session.close_reason())
+        .await
+        .expect("the session waited for the peer to end the connection");
+    assert_eq!(reason, CloseReason::new(1001, "bye"));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    tokio::time::timeout(Duration::from_secs(5), gone.recv())
+        .await
+        .expect("the client kept the connection open")
+        .unwrap();
+}
+
+#[tokio::test]
 async fn a_dropped_session_lets_go_of_its_connection_when_the_peer_never_reads() {
     let (port, mut gone) = server_that_never_reads().await;
     let session = connect(port, close_timeout(1)).await;
