@@ -7,11 +7,14 @@ import kotlin.time.TimeSource
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertTrue
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.Test
 import uniws.CloseReason
+import uniws.DefaultClientWebSocketSession
 import uniws.Frame
 import uniws.WebSocketException
 import uniws.webSocket
@@ -21,6 +24,16 @@ import uniws.webSocket
  * lets a session go as soon as an error arrives. The server's view is the one checked.
  */
 class StalledAndFailedTest {
+    /** Sends 1 MiB messages to a peer that does not read until the session refuses them (it ended). */
+    private fun CoroutineScope.sendUntilRefused(session: DefaultClientWebSocketSession): Job = launch {
+        val payload = ByteArray(1 shl 20)
+        try {
+            while (true) session.send(Frame.Binary(payload))
+        } catch (refused: WebSocketException) {
+            // The session closed or failed.
+        }
+    }
+
     /** A text frame with the reserved bit RSV1 set, which no extension was agreed for. */
     private val reservedBitFrame = byteArrayOf(0xc1.toByte(), 4) + "rsv1".toByteArray()
 
@@ -53,14 +66,7 @@ class StalledAndFailedTest {
                 Thread.sleep(30_000)
             }.use { server ->
                 val session = client.webSocketSession(server.url("/"))
-                val payload = ByteArray(1 shl 20)
-                val sending = launch {
-                    try {
-                        while (true) session.send(Frame.Binary(payload))
-                    } catch (closed: WebSocketException) {
-                        // Refused once the session closes.
-                    }
-                }
+                val sending = sendUntilRefused(session)
                 // Long enough for both socket buffers and the outgoing queue to fill.
                 delay(1500.milliseconds)
                 val started = TimeSource.Monotonic.markNow()
@@ -80,16 +86,9 @@ class StalledAndFailedTest {
                 Thread.sleep(30_000)
             }.use { server ->
                 val session = client.webSocketSession(server.url("/"))
-                val payload = ByteArray(1 shl 20)
-                launch {
-                    try {
-                        while (true) session.send(Frame.Binary(payload))
-                    } catch (closed: WebSocketException) {
-                        // Refused once the session fails.
-                    }
-                }
+                sendUntilRefused(session)
                 withTimeout(6.seconds) {
-                    assertFailsWith<WebSocketException.PingTimeout> { for (frame in session.incoming) Unit }
+                    assertFailsWith<WebSocketException.PingTimeout> { for (frame in session.incoming) {} }
                 }
                 assertEquals(CloseReason.Codes.INTERNAL_ERROR, withTimeout(5.seconds) { session.closeReason.await() }?.knownReason)
             }
@@ -114,7 +113,7 @@ class StalledAndFailedTest {
                     ending(socket)
                 }.use { server ->
                     val session = client.webSocketSession(server.url("/"))
-                    val failure = runCatching { for (frame in session.incoming) Unit }.exceptionOrNull()
+                    val failure = runCatching { for (frame in session.incoming) {} }.exceptionOrNull()
                     assertTrue(failure is WebSocketException, "$name: incoming ended with $failure, not an exception")
                     val expected = if (name == "silent") CloseReason.Codes.INTERNAL_ERROR else CloseReason.Codes.CLOSED_ABNORMALLY
                     assertEquals(expected, withTimeout(5.seconds) { session.closeReason.await() }?.knownReason, name)
