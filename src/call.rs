@@ -46,7 +46,8 @@ pub struct HttpCall {
     pub response: HttpResponse,
     /// The subprotocol the server chose, if any (always one of those offered).
     pub subprotocol: Option<String>,
-    /// The extensions the server negotiated (uniws offers none yet, so this is empty).
+    /// The extensions the server accepted, each as its answer wrote it (such as
+    /// `permessage-deflate; server_no_context_takeover`); empty when it accepted none.
     pub extensions: Vec<String>,
     /// The HTTP version of the response, such as `HTTP/1.1`.
     pub http_version: String,

@@ -73,8 +73,7 @@ impl WebSocketClient {
             .unwrap_or_else(|| self.config.effective_connect_timeout());
         let config = self.config.clone();
         run_on_runtime(async move {
-            let connection =
-                connect::open(&resolved, tls, config.user_agent.as_deref(), timeout).await?;
+            let connection = connect::open(&resolved, tls, &config, timeout).await?;
             Ok(ClientWebSocketSession::start(connection, &config))
         })
         .await

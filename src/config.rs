@@ -86,6 +86,64 @@ impl CertificatePin {
     }
 }
 
+/// permessage-deflate (RFC 7692) settings, like Ktor's `WebSocketDeflateExtension`. The server
+/// decides: one that declines the offer gets an uncompressed session. Compression state is made
+/// on first use (an idle session costs nothing more); with context takeover it then lives as long
+/// as the session: about 256 KiB to compress with a 15-bit window, 32 KiB to inflate one.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DeflateConfig {
+    /// Whether permessage-deflate is offered. Default: `true`.
+    #[uniffi(default = true)]
+    pub enabled: bool,
+    /// The zlib compression level, 0 (none) to 9 (smallest, slowest). Default: 6, zlib's default.
+    #[uniffi(default = 6)]
+    pub compression_level: u8,
+    /// Messages of at most this many bytes are sent uncompressed. Default: 0, every message is
+    /// compressed (as Ktor and browsers do).
+    #[uniffi(default = 0)]
+    pub compress_if_bigger_than: u32,
+    /// The largest window (in bits, 8 to 15) we compress with; offered, so the server may lower it.
+    /// zlib cannot compress with 8 bits: when 8 is agreed, messages are sent uncompressed.
+    /// Default: 15.
+    #[uniffi(default = 15)]
+    pub client_max_window_bits: u8,
+    /// Asks the server to compress with at most this window (8 to 15 bits), which bounds the
+    /// memory we inflate with. Default: `None`, not asked.
+    #[uniffi(default = None)]
+    pub server_max_window_bits: Option<u8>,
+    /// Offers to reset our compression context after each message (less memory kept, larger
+    /// messages). Default: `false`.
+    #[uniffi(default = false)]
+    pub client_no_context_takeover: bool,
+    /// Asks the server to reset its compression context after each message. Default: `false`.
+    #[uniffi(default = false)]
+    pub server_no_context_takeover: bool,
+}
+
+impl Default for DeflateConfig {
+    fn default() -> Self {
+        DeflateConfig {
+            enabled: true,
+            compression_level: 6,
+            compress_if_bigger_than: 0,
+            client_max_window_bits: 15,
+            server_max_window_bits: None,
+            client_no_context_takeover: false,
+            server_no_context_takeover: false,
+        }
+    }
+}
+
+impl DeflateConfig {
+    /// permessage-deflate not offered.
+    pub fn disabled() -> Self {
+        DeflateConfig {
+            enabled: false,
+            ..DeflateConfig::default()
+        }
+    }
+}
+
 /// A TLS protocol version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum TlsVersion {
@@ -150,6 +208,9 @@ pub struct WebSocketConfig {
     /// one. Default: 64.
     #[uniffi(default = 64)]
     pub outgoing_queue_size: u32,
+    /// permessage-deflate (RFC 7692): offered by default, as browsers and OkHttp do.
+    #[uniffi(default)]
+    pub deflate: DeflateConfig,
 }
 
 impl Default for WebSocketConfig {
@@ -167,6 +228,7 @@ impl Default for WebSocketConfig {
             incoming_queue_size: DEFAULT_QUEUE_SIZE,
             incoming_queue_bytes: DEFAULT_INCOMING_QUEUE_BYTES,
             outgoing_queue_size: DEFAULT_QUEUE_SIZE,
+            deflate: DeflateConfig::default(),
         }
     }
 }
@@ -283,5 +345,18 @@ mod tests {
         assert_eq!(defaults.max_message_size, DEFAULT_MAX_MESSAGE_SIZE);
         assert_eq!(u64::from(defaults.incoming_queue_size), queue);
         assert_eq!(u64::from(defaults.outgoing_queue_size), queue);
+        let deflate = DeflateConfig::default();
+        assert_eq!(
+            binding_default("compression_level"),
+            u64::from(deflate.compression_level)
+        );
+        assert_eq!(
+            binding_default("compress_if_bigger_than"),
+            u64::from(deflate.compress_if_bigger_than)
+        );
+        assert_eq!(
+            binding_default("client_max_window_bits"),
+            u64::from(deflate.client_max_window_bits)
+        );
     }
 }

@@ -33,6 +33,7 @@ mod client;
 pub mod config;
 mod connect;
 mod error;
+mod extensions;
 mod ffi;
 mod frame;
 #[cfg(feature = "fuzzing")]
@@ -47,8 +48,11 @@ mod session;
 pub use bytes::Bytes;
 pub use call::{HttpCall, HttpRequest, HttpResponse};
 pub use client::WebSocketClient;
-pub use config::{CertificatePin, TlsConfig, TlsVersion, WebSocketConfig, MESSAGE_SIZE_CEILING};
+pub use config::{
+    CertificatePin, DeflateConfig, TlsConfig, TlsVersion, WebSocketConfig, MESSAGE_SIZE_CEILING,
+};
 pub use error::{Result, WebSocketError};
+pub use extensions::PERMESSAGE_DEFLATE;
 pub use frame::{close_code_from_value, close_code_value, CloseCode, CloseReason, Frame};
 pub use headers::{Header, Headers};
 pub use request::{HttpMethod, WebSocketRequest};

@@ -123,13 +123,13 @@ async fn unoffered_subprotocol_or_extension_is_invalid() {
     let extension = answering(|key| {
         upgrade_with(
             &derive_accept_key(key.as_bytes()),
-            "Sec-WebSocket-Extensions: permessage-deflate\r\n",
+            "Sec-WebSocket-Extensions: x-webkit-deflate-frame\r\n",
         )
     })
     .await;
     let error = open(extension).await.unwrap_err();
     assert!(
-        matches!(&error, WebSocketError::HandshakeInvalid { detail } if detail.contains("permessage-deflate")),
+        matches!(&error, WebSocketError::HandshakeInvalid { detail } if detail.contains("x-webkit-deflate-frame")),
         "{error}"
     );
 }

@@ -6,8 +6,9 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::handshake::{client::generate_key, derive_accept_key};
 
 use crate::call::{HttpCall, HttpRequest, HttpResponse};
-use crate::config::{MAX_REJECTED_BODY_SNIPPET, MAX_RESPONSE_HEAD_SIZE};
+use crate::config::{WebSocketConfig, MAX_REJECTED_BODY_SNIPPET, MAX_RESPONSE_HEAD_SIZE};
 use crate::error::{Result, WebSocketError};
+use crate::extensions::{self, Negotiated};
 use crate::headers::{Header, Headers};
 use crate::request::{HttpMethod, ResolvedRequest};
 
@@ -18,6 +19,8 @@ const MAX_RESPONSE_HEADERS: usize = 128;
 pub(crate) struct Upgraded {
     /// The call metadata.
     pub call: HttpCall,
+    /// The extensions the server accepted.
+    pub extensions: Negotiated,
     /// Bytes the server sent after the response head: the first frames.
     pub leftover: Vec<u8>,
 }
@@ -26,13 +29,14 @@ pub(crate) struct Upgraded {
 pub(crate) async fn upgrade<S>(
     stream: &mut S,
     request: &ResolvedRequest,
-    user_agent: Option<&str>,
+    config: &WebSocketConfig,
 ) -> Result<Upgraded>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let key = generate_key();
-    let sent_headers = request_headers(request, &key, user_agent);
+    let offer = extensions::offer(&config.deflate);
+    let sent_headers = request_headers(request, &key, config.user_agent.as_deref(), offer);
     let mut head = format!("GET {} HTTP/1.1\r\n", request.resource());
     for header in &sent_headers {
         head.push_str(&header.name);
@@ -62,6 +66,8 @@ where
         });
     }
     let subprotocol = validate_upgrade(&parsed, &key, &request.subprotocols)?;
+    let answers = parsed.headers.get_all("Sec-WebSocket-Extensions");
+    let negotiated = extensions::accept(&answers, &config.deflate)?;
     let call = HttpCall {
         request: HttpRequest {
             url: request.url.clone(),
@@ -74,15 +80,24 @@ where
             headers: Arc::new(parsed.headers),
         },
         subprotocol,
-        extensions: Vec::new(),
+        extensions: negotiated.descriptions.clone(),
         http_version: parsed.version,
     };
-    Ok(Upgraded { call, leftover })
+    Ok(Upgraded {
+        call,
+        extensions: negotiated,
+        leftover,
+    })
 }
 
 /// The request's header fields in the order they are written. The application's own `Host` or
 /// `User-Agent` replaces ours.
-fn request_headers(request: &ResolvedRequest, key: &str, user_agent: Option<&str>) -> Vec<Header> {
+fn request_headers(
+    request: &ResolvedRequest,
+    key: &str,
+    user_agent: Option<&str>,
+    extension_offer: Option<String>,
+) -> Vec<Header> {
     let has = |name: &str| {
         request
             .headers
@@ -102,6 +117,9 @@ fn request_headers(request: &ResolvedRequest, key: &str, user_agent: Option<&str
             "Sec-WebSocket-Protocol",
             request.subprotocols.join(", "),
         ));
+    }
+    if let Some(offer) = extension_offer {
+        headers.push(Header::new("Sec-WebSocket-Extensions", offer));
     }
     if let Some(agent) = user_agent {
         if !has("user-agent") {
@@ -238,11 +256,6 @@ pub(crate) fn validate_upgrade(
             ))
         }
     }
-    if let Some(extension) = headers.get("Sec-WebSocket-Extensions") {
-        return Err(WebSocketError::handshake_invalid(format!(
-            "the server negotiated extensions that were not offered: {extension}"
-        )));
-    }
     match headers.get_all("Sec-WebSocket-Protocol").as_slice() {
         [] => Ok(None),
         [chosen] if offered.iter().any(|protocol| protocol == chosen) => Ok(Some(chosen.clone())),
@@ -326,8 +339,6 @@ mod tests {
         );
         assert!(validate_upgrade(&chosen, key, &["other".into()]).is_err());
         assert!(validate_upgrade(&chosen, key, &[]).is_err());
-        let extension = upgrade_head(accept, "Sec-WebSocket-Extensions: permessage-deflate\r\n");
-        assert!(validate_upgrade(&extension, key, &[]).is_err());
     }
 
     #[test]

@@ -15,7 +15,9 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
 use crate::call::HttpCall;
+use crate::config::WebSocketConfig;
 use crate::error::{Result, WebSocketError};
+use crate::extensions::Negotiated;
 use crate::request::ResolvedRequest;
 
 /// The read side of an open connection.
@@ -33,6 +35,8 @@ pub(crate) struct Connection {
     pub leftover: Vec<u8>,
     /// The call metadata.
     pub call: HttpCall,
+    /// The extensions the server accepted.
+    pub extensions: Negotiated,
 }
 
 /// The steps of opening, for the timeout's message.
@@ -47,11 +51,11 @@ const STEPS: [&str; 4] = [
 pub(crate) async fn open(
     request: &ResolvedRequest,
     tls: Option<Arc<ClientConfig>>,
-    user_agent: Option<&str>,
+    config: &WebSocketConfig,
     timeout: Duration,
 ) -> Result<Connection> {
     let step = AtomicU8::new(0);
-    match tokio::time::timeout(timeout, open_steps(request, tls, user_agent, &step)).await {
+    match tokio::time::timeout(timeout, open_steps(request, tls, config, &step)).await {
         Ok(result) => result,
         Err(_) => Err(WebSocketError::ConnectTimeout {
             detail: format!(
@@ -66,44 +70,46 @@ pub(crate) async fn open(
 async fn open_steps(
     request: &ResolvedRequest,
     tls: Option<Arc<ClientConfig>>,
-    user_agent: Option<&str>,
+    config: &WebSocketConfig,
     step: &AtomicU8,
 ) -> Result<Connection> {
     let tcp = connect_tcp(&request.host, request.port, step).await?;
     if request.secure {
         step.store(2, Ordering::Relaxed);
-        let config = tls.ok_or_else(|| WebSocketError::Tls {
+        let tls = tls.ok_or_else(|| WebSocketError::Tls {
             detail: "no TLS configuration".into(),
         })?;
         let name =
             ServerName::try_from(request.host.clone()).map_err(|error| WebSocketError::Tls {
                 detail: format!("`{}`: {error}", request.host),
             })?;
-        let mut stream = TlsConnector::from(config)
+        let mut stream = TlsConnector::from(tls)
             .connect(name, tcp)
             .await
             .map_err(|error| WebSocketError::Tls {
                 detail: tls::tls_failure(&error).unwrap_or_else(|| error.to_string()),
             })?;
         step.store(3, Ordering::Relaxed);
-        let upgraded = handshake::upgrade(&mut stream, request, user_agent).await?;
+        let upgraded = handshake::upgrade(&mut stream, request, config).await?;
         let (reader, writer) = tokio::io::split(stream);
         Ok(Connection {
             reader: Box::new(reader),
             writer: Box::new(writer),
             leftover: upgraded.leftover,
             call: upgraded.call,
+            extensions: upgraded.extensions,
         })
     } else {
         step.store(3, Ordering::Relaxed);
         let mut stream = tcp;
-        let upgraded = handshake::upgrade(&mut stream, request, user_agent).await?;
+        let upgraded = handshake::upgrade(&mut stream, request, config).await?;
         let (reader, writer) = stream.into_split();
         Ok(Connection {
             reader: Box::new(reader),
             writer: Box::new(writer),
             leftover: upgraded.leftover,
             call: upgraded.call,
+            extensions: upgraded.extensions,
         })
     }
 }

@@ -10,6 +10,7 @@ use super::encoder::MAX_CONTROL_PAYLOAD;
 use super::utf8::Utf8Validator;
 use crate::buffer_pool::BufferPool;
 use crate::error::WebSocketError;
+use crate::extensions::ReceiveTransform;
 use crate::frame::{CloseReason, Frame};
 
 /// What a completed frame means to the session.
@@ -67,6 +68,9 @@ enum State {
 /// A data message being assembled from fragments.
 struct PartialMessage {
     text: bool,
+    /// It arrived with RSV1 set: its payload is the extension's until [`ReceiveTransform`] turns
+    /// it back, so text is checked only then.
+    transformed: bool,
     data: BytesMut,
     utf8: Utf8Validator,
 }
@@ -82,16 +86,29 @@ pub(crate) struct Decoder {
     /// Where large binary messages are assembled: in the memory of earlier ones the application
     /// has dropped, when it has.
     pool: BufferPool,
+    /// The negotiated extension's transform, for messages that arrive with RSV1 set.
+    transform: Option<Box<dyn ReceiveTransform>>,
+    /// The message size limit of the latest [`decode`](Self::decode) call.
+    max_message_size: u64,
 }
 
 impl Decoder {
-    /// A decoder at the start of a stream.
+    /// A decoder at the start of a stream, with no extension.
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn new() -> Self {
+        Decoder::with_transform(None)
+    }
+
+    /// A decoder at the start of a stream, undoing `transform` on messages that arrive with RSV1
+    /// set (without one, RSV1 is a violation).
+    pub(crate) fn with_transform(transform: Option<Box<dyn ReceiveTransform>>) -> Self {
         Decoder {
             state: State::Header,
             message: None,
             control: Vec::new(),
             pool: BufferPool::default(),
+            transform,
+            max_message_size: u64::MAX,
         }
     }
 
@@ -103,6 +120,7 @@ impl Decoder {
         max_frame_size: u64,
         max_message_size: u64,
     ) -> Result<(usize, Option<Event>), Violation> {
+        self.max_message_size = max_message_size;
         let mut used = 0;
         loop {
             match &mut self.state {
@@ -164,7 +182,7 @@ impl Decoder {
         *remaining -= count as u64;
         let complete = *remaining == 0;
         if let (OpCode::Data(_), Some(message)) = (header.opcode, &mut self.message) {
-            if message.text {
+            if message.text && !message.transformed {
                 let last = complete && header.is_final;
                 message
                     .utf8
@@ -193,9 +211,20 @@ impl Decoder {
         if header.mask.is_some() {
             return Err(Violation::Protocol("the server sent a masked frame".into()));
         }
-        if header.rsv1 || header.rsv2 || header.rsv3 {
+        if header.rsv2 || header.rsv3 {
             return Err(Violation::Protocol(
-                "reserved bits are set but no extension was negotiated".into(),
+                "RSV2 or RSV3 is set, which no negotiated extension uses".into(),
+            ));
+        }
+        let starts_message = matches!(header.opcode, OpCode::Data(Data::Text | Data::Binary));
+        if header.rsv1 && !(starts_message && self.transform.is_some()) {
+            return Err(Violation::Protocol(
+                if self.transform.is_none() {
+                    "RSV1 is set but no extension was negotiated"
+                } else {
+                    "RSV1 is set on a frame that does not start a data message"
+                }
+                .into(),
             ));
         }
         match header.opcode {
@@ -224,7 +253,7 @@ impl Decoder {
                     }
                     (Data::Continue, Some(message)) => {
                         let total = message.data.len() as u64 + length;
-                        if total > max_message_size {
+                        if total > transformed_limit(max_message_size, message.transformed) {
                             return Err(Violation::TooBig(format!(
                                 "a message of at least {total} bytes exceeds maxMessageSize ({max_message_size})"
                             )));
@@ -236,7 +265,7 @@ impl Decoder {
                         ))
                     }
                     (Data::Text | Data::Binary, None) => {
-                        if length > max_message_size {
+                        if length > transformed_limit(max_message_size, header.rsv1) {
                             return Err(Violation::TooBig(format!(
                                 "a message of {length} bytes exceeds maxMessageSize ({max_message_size})"
                             )));
@@ -251,6 +280,7 @@ impl Decoder {
                         };
                         self.message = Some(PartialMessage {
                             text,
+                            transformed: header.rsv1,
                             data: buffer,
                             utf8: Utf8Validator::default(),
                         });
@@ -282,6 +312,11 @@ impl Decoder {
             OpCode::Data(_) if !header.is_final => Ok(None),
             OpCode::Data(_) => {
                 let message = self.message.take().expect("start_frame opened the message");
+                if message.transformed {
+                    return self
+                        .untransform(message)
+                        .map(|frame| Some(Event::Message(frame)));
+                }
                 let frame = if message.text {
                     // The validator has accepted every byte, ending on a character boundary.
                     // (A text message's buffer is its own, so this takes it without a copy.)
@@ -300,6 +335,34 @@ impl Decoder {
 }
 
 /// Parses a close frame payload: empty, or a valid code and a UTF-8 reason.
+impl Decoder {
+    /// A message that arrived transformed, turned back by the extension, within the message
+    /// size limit; text is checked as UTF-8 now.
+    fn untransform(&mut self, message: PartialMessage) -> Result<Frame, Violation> {
+        let transform = self
+            .transform
+            .as_mut()
+            .expect("only a negotiated extension lets a message arrive transformed");
+        let payload = transform.decode(&message.data, self.max_message_size)?;
+        if !message.text {
+            return Ok(Frame::Binary { data: payload });
+        }
+        let text = String::from_utf8(Vec::from(payload))
+            .map_err(|error| Violation::InvalidUtf8(error.to_string()))?;
+        Ok(Frame::Text { text })
+    }
+}
+
+/// The most transformed bytes a message within `limit` may take on the wire: a little more
+/// than the limit, as compressing incompressible data adds a few bytes per block.
+fn transformed_limit(limit: u64, transformed: bool) -> u64 {
+    if transformed {
+        limit.saturating_add(limit / 1024 + 64)
+    } else {
+        limit
+    }
+}
+
 pub(crate) fn parse_close(payload: &[u8]) -> Result<Option<CloseReason>, Violation> {
     match payload {
         [] => Ok(None),
@@ -501,5 +564,95 @@ mod tests {
         assert_eq!(&small[..], &[4; 100][..]);
         let fourth = binary(&mut decoder, &frame(0x82, &[5; 8 << 10]));
         assert_eq!(fourth.as_ptr(), first_address);
+    }
+
+    /// A decoder that undoes permessage-deflate with its default parameters.
+    fn deflate_decoder() -> Decoder {
+        let answers = ["permessage-deflate"];
+        let negotiated =
+            crate::extensions::accept(&answers, &crate::config::DeflateConfig::default()).unwrap();
+        Decoder::with_transform(negotiated.receive)
+    }
+
+    /// "Hello" compressed, from RFC 7692 section 7.2.3.1.
+    const HELLO: [u8; 7] = [0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00];
+
+    fn decode_with(decoder: &mut Decoder, input: &[u8]) -> Result<Vec<Event>, Violation> {
+        let mut events = Vec::new();
+        let mut offset = 0;
+        loop {
+            let (used, event) = decoder.decode(&input[offset..], LIMIT, LIMIT)?;
+            offset += used;
+            match event {
+                Some(event) => events.push(event),
+                None => return Ok(events),
+            }
+        }
+    }
+
+    #[test]
+    fn compressed_messages_are_inflated_whole_or_fragmented() {
+        let mut decoder = deflate_decoder();
+        let mut input = frame(0xc1, &HELLO);
+        // The same message in two fragments, RSV1 on the first only, a ping between them.
+        input.extend(frame(0x42, &HELLO[..3]));
+        input.extend(frame(0x89, b""));
+        input.extend(frame(0x80, &HELLO[3..]));
+        // An uncompressed message between compressed ones is left as it is.
+        input.extend(frame(0x81, b"plain"));
+        assert_eq!(
+            decode_with(&mut decoder, &input).unwrap(),
+            [
+                Event::Message(Frame::text("Hello")),
+                Event::Ping(Vec::new()),
+                Event::Message(Frame::binary(b"Hello".to_vec())),
+                Event::Message(Frame::text("plain")),
+            ]
+        );
+    }
+
+    #[test]
+    fn rsv1_is_allowed_only_on_the_first_frame_of_a_message_with_the_extension() {
+        let misuses = [
+            (Decoder::new(), frame(0xc1, &HELLO), "no extension"),
+            (deflate_decoder(), frame(0xc9, b""), "does not start"),
+            (
+                deflate_decoder(),
+                [frame(0x01, b"He"), frame(0xc0, b"llo")].concat(),
+                "does not start",
+            ),
+            (deflate_decoder(), frame(0xa1, b"x"), "RSV2"),
+        ];
+        for (mut decoder, input, expected) in misuses {
+            match decode_with(&mut decoder, &input) {
+                Err(Violation::Protocol(detail)) => assert!(detail.contains(expected), "{detail}"),
+                other => panic!("{expected}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn inflated_text_is_checked_and_inflated_size_is_limited() {
+        // 0xff alone, stored uncompressed in a deflate block: not UTF-8 once inflated.
+        let invalid = [0x00, 0x01, 0x00, 0xfe, 0xff, 0xff];
+        let mut decoder = deflate_decoder();
+        assert!(matches!(
+            decode_with(&mut decoder, &frame(0xc1, &invalid)),
+            Err(Violation::InvalidUtf8(_))
+        ));
+        // 2 MiB of zeros compress to about 2 KiB, under LIMIT on the wire but not inflated.
+        let mut compress = flate2::Compress::new(flate2::Compression::default(), false);
+        let mut zeros = Vec::with_capacity(64 << 10);
+        compress
+            .compress_vec(&vec![0; 2 << 20], &mut zeros, flate2::FlushCompress::Sync)
+            .unwrap();
+        let mut decoder = deflate_decoder();
+        let mut bomb = vec![0xc2, 126];
+        bomb.extend_from_slice(&(zeros.len() as u16 - 4).to_be_bytes());
+        bomb.extend_from_slice(&zeros[..zeros.len() - 4]);
+        assert!(matches!(
+            decode_with(&mut decoder, &bomb),
+            Err(Violation::TooBig(_))
+        ));
     }
 }

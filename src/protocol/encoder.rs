@@ -26,6 +26,10 @@ pub(crate) trait Encode {
 
     /// Whether this is a close frame (which only the closing path may queue).
     fn is_close(&self) -> bool;
+
+    /// A data message's payload and whether it is text, for an extension to transform; `None`
+    /// for control frames, which are never transformed.
+    fn data(&self) -> Option<(bool, &[u8])>;
 }
 
 impl Encode for Frame {
@@ -39,6 +43,14 @@ impl Encode for Frame {
 
     fn is_close(&self) -> bool {
         matches!(self, Frame::Close { .. })
+    }
+
+    fn data(&self) -> Option<(bool, &[u8])> {
+        match self {
+            Frame::Text { text } => Some((true, text.as_bytes())),
+            Frame::Binary { data } => Some((false, data)),
+            _ => None,
+        }
     }
 }
 
@@ -63,12 +75,31 @@ impl Encode for Borrowed<'_> {
             Borrowed::Text(text) => (OpCode::Data(Data::Text), text.as_bytes()),
             Borrowed::Binary(data) => (OpCode::Data(Data::Binary), data),
         };
-        encode_payload(opcode, payload, out, large_buffer)
+        encode_payload(opcode, false, payload, out, large_buffer)
     }
 
     fn is_close(&self) -> bool {
         false
     }
+
+    fn data(&self) -> Option<(bool, &[u8])> {
+        Some(match self {
+            Borrowed::Text(text) => (true, text.as_bytes()),
+            Borrowed::Binary(data) => (false, data),
+        })
+    }
+}
+
+/// Appends a data message whose payload an extension transformed: RSV1 set. A large payload is
+/// handed back as in [`Encode::encode_into`].
+pub(crate) fn encode_transformed(
+    text: bool,
+    payload: &[u8],
+    out: &mut Vec<u8>,
+    large_buffer: impl FnOnce(usize) -> Vec<u8>,
+) -> Option<Vec<u8>> {
+    let opcode = OpCode::Data(if text { Data::Text } else { Data::Binary });
+    encode_payload(opcode, true, payload, out, large_buffer)
 }
 
 /// Appends `frame` to `out`. A large payload is masked into an empty buffer with room for it,
@@ -88,7 +119,7 @@ fn encode_frame(
             return None;
         }
     };
-    encode_payload(opcode, payload, out, large_buffer)
+    encode_payload(opcode, false, payload, out, large_buffer)
 }
 
 /// Appends a close frame carrying `reason` (or nothing) to `out`.
@@ -100,6 +131,7 @@ pub(crate) fn encode_close(reason: Option<&CloseReason>, out: &mut Vec<u8>) {
     }
     encode_payload(
         OpCode::Control(Control::Close),
+        false,
         &payload,
         out,
         Vec::with_capacity,
@@ -108,6 +140,7 @@ pub(crate) fn encode_close(reason: Option<&CloseReason>, out: &mut Vec<u8>) {
 
 fn encode_payload(
     opcode: OpCode,
+    rsv1: bool,
     payload: &[u8],
     out: &mut Vec<u8>,
     large_buffer: impl FnOnce(usize) -> Vec<u8>,
@@ -115,7 +148,7 @@ fn encode_payload(
     let mask = random_mask();
     let header = FrameHeader {
         is_final: true,
-        rsv1: false,
+        rsv1,
         rsv2: false,
         rsv3: false,
         opcode,

@@ -29,7 +29,7 @@ use crate::config::WebSocketConfig;
 use crate::connect::Connection;
 use crate::error::{Result, WebSocketError};
 use crate::frame::{CloseReason, Frame};
-use crate::protocol::{Borrowed, Encode, MAX_CONTROL_PAYLOAD};
+use crate::protocol::{Borrowed, Decoder, Encode, MAX_CONTROL_PAYLOAD};
 use read_driver::ReadDriver;
 use reader::Reader;
 use state::Shared;
@@ -78,10 +78,12 @@ impl ClientWebSocketSession {
         let wire = Arc::new(Wire::new(
             connection.writer,
             config.outgoing_queue_size.max(1) as usize,
+            connection.extensions.send,
         ));
         let reader = Reader::new(
             connection.reader,
             connection.leftover,
+            Decoder::with_transform(connection.extensions.receive),
             shared.clone(),
             wire.clone(),
             control_tx,

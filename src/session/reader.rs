@@ -66,6 +66,7 @@ impl Reader {
     pub(crate) fn new(
         io: ReadHalf,
         leftover: Vec<u8>,
+        decoder: Decoder,
         shared: Arc<Shared>,
         wire: Arc<Wire>,
         control: mpsc::UnboundedSender<Control>,
@@ -78,7 +79,7 @@ impl Reader {
             buffer,
             start: 0,
             after_large: false,
-            decoder: Decoder::new(),
+            decoder,
             wire,
             control,
         }

@@ -28,8 +28,9 @@ use tokio::sync::Notify;
 use super::burst::{BurstPrediction, Plan, Sweep};
 use super::state::lock;
 use crate::connect::WriteHalf;
+use crate::extensions::SendTransform;
 use crate::frame::{CloseReason, Frame};
-use crate::protocol::{encode_close, Encode};
+use crate::protocol::{encode_close, encode_transformed, Encode};
 
 /// Unwritten bytes from which the outbox takes no more frames until the socket has taken some:
 /// bounds what a send may put ahead of the socket, and how long a pong waits behind it. Two 64 KiB
@@ -74,9 +75,15 @@ pub(crate) struct Wire {
 impl Wire {
     /// A wire over `io` whose outbox holds at most `frame_limit` application frames not yet
     /// written (at least one).
-    pub(crate) fn new(io: WriteHalf, frame_limit: usize) -> Self {
+    pub(crate) fn new(
+        io: WriteHalf,
+        frame_limit: usize,
+        transform: Option<Box<dyn SendTransform>>,
+    ) -> Self {
         Wire {
             outbox: Mutex::new(Outbox {
+                transform,
+                transformed: Vec::new(),
                 io: Some(io),
                 chunks: VecDeque::new(),
                 front_written: 0,
@@ -317,6 +324,10 @@ struct Chunk {
 
 /// Encoded frames not yet written, and the socket they go to.
 pub(crate) struct Outbox {
+    /// The negotiated extension's transform of data messages, applied in send order.
+    transform: Option<Box<dyn SendTransform>>,
+    /// The transformed payload of the message being encoded, kept for the next one.
+    transformed: Vec<u8>,
     /// `None` once the writer task has shut the connection down.
     io: Option<WriteHalf>,
     /// Encoded bytes in order: small frames back to back, large payloads as chunks of their own.
@@ -428,8 +439,32 @@ impl Outbox {
         self.pong_end = self.encoded_bytes;
     }
 
-    /// Encodes a frame.
+    /// Encodes a frame, transformed by the extension if one was negotiated and takes it.
     fn encode(&mut self, frame: impl Encode) {
+        if let Some(transform) = self.transform.as_mut() {
+            if let Some((text, payload)) = frame.data() {
+                let mut transformed = std::mem::take(&mut self.transformed);
+                transformed.clear();
+                if transform.encode(payload, &mut transformed) {
+                    self.append(|out, large_buffer| {
+                        encode_transformed(text, &transformed, out, large_buffer)
+                    });
+                    if transformed.capacity() <= SPARE_MAX {
+                        self.transformed = transformed;
+                    }
+                    return;
+                }
+            }
+        }
+        self.append(|out, large_buffer| frame.encode_into(out, large_buffer));
+    }
+
+    /// Appends what `encode` writes: small frames to the back chunk, a large payload it hands
+    /// back as a chunk of its own, in a kept buffer if one is large enough.
+    fn append(
+        &mut self,
+        encode: impl FnOnce(&mut Vec<u8>, &mut dyn FnMut(usize) -> Vec<u8>) -> Option<Vec<u8>>,
+    ) {
         let large_spares = &mut self.large_spares;
         let large_buffer = |size: usize| {
             let fits = large_spares
@@ -440,9 +475,10 @@ impl Outbox {
                 |index| large_spares.swap_remove(index),
             )
         };
+        let mut large_buffer = large_buffer;
         let back = open_back(&mut self.chunks, &mut self.back_open, &mut self.spare);
         let before = back.len();
-        let payload = frame.encode_into(back, large_buffer);
+        let payload = encode(back, &mut large_buffer);
         let mut added = back.len() - before;
         if let Some(payload) = payload {
             added += payload.len();
@@ -631,7 +667,7 @@ mod tests {
     /// A wire whose writer task has written a burst (frames 0 to 2) and now predicts bursts.
     async fn predicting_wire() -> (Wire, tokio::io::DuplexStream) {
         let (pipe, peer) = tokio::io::duplex(1 << 16);
-        let wire = Wire::new(Box::new(pipe), 64);
+        let wire = Wire::new(Box::new(pipe), 64, None);
         wire.expect_sends(3);
         send(&wire, 0, 0);
         send(&wire, 1, 0);
@@ -711,7 +747,7 @@ mod tests {
     async fn a_ping_flood_holds_two_pongs_and_the_latest_is_answered() {
         // The pipe takes six 10-byte pongs and part of a seventh; nobody reads it yet.
         let (pipe, mut peer) = tokio::io::duplex(64);
-        let wire = Wire::new(Box::new(pipe), 64);
+        let wire = Wire::new(Box::new(pipe), 64, None);
         for index in 0..10_000u32 {
             wire.answer_ping(Bytes::copy_from_slice(&index.to_be_bytes()));
         }
@@ -751,7 +787,7 @@ mod tests {
     #[tokio::test]
     async fn what_the_socket_does_not_take_at_once_is_written_later_in_order() {
         let (pipe, mut peer) = tokio::io::duplex(256);
-        let wire = Wire::new(Box::new(pipe), 64);
+        let wire = Wire::new(Box::new(pipe), 64, None);
         let sizes = [100, 20_000, 3, 120_000, 50];
         let mut frames = (0..5u8)
             .map(|index| message(index, sizes[usize::from(index)]))
@@ -796,7 +832,7 @@ mod tests {
     #[tokio::test]
     async fn the_frame_limit_holds_and_nothing_follows_a_close() {
         let (pipe, _peer) = tokio::io::duplex(16);
-        let wire = Wire::new(Box::new(pipe), 3);
+        let wire = Wire::new(Box::new(pipe), 3, None);
         let mut frames = (0..10u8).map(|index| message(index, 10)).peekable();
         assert_eq!(wire.write_now(&mut frames, 0), Taken::Some(3));
         // The pipe took the first frame (16 bytes): room for one more, then none.
@@ -813,7 +849,7 @@ mod tests {
     #[tokio::test]
     async fn a_pipelining_sender_leaves_the_write_to_the_writer_task() {
         let (pipe, mut peer) = tokio::io::duplex(1 << 16);
-        let wire = Wire::new(Box::new(pipe), 64);
+        let wire = Wire::new(Box::new(pipe), 64, None);
         let mut first = std::iter::once(message(0, 10)).peekable();
         assert_eq!(wire.write_now(&mut first, 0), Taken::Some(1));
         assert!(wire.outbox().is_idle(), "written at once");
@@ -831,7 +867,7 @@ mod tests {
     #[tokio::test]
     async fn each_burst_of_an_application_sending_in_bursts_is_written_whole() {
         let (pipe, mut peer) = tokio::io::duplex(1 << 16);
-        let wire = Wire::new(Box::new(pipe), 64);
+        let wire = Wire::new(Box::new(pipe), 64, None);
         let send = |index: u8, received: u64| {
             let mut frames = std::iter::once(message(index, 10)).peekable();
             assert_eq!(wire.write_now(&mut frames, received), Taken::Some(1));
@@ -863,7 +899,7 @@ mod tests {
     #[tokio::test]
     async fn large_payloads_are_written_at_once_or_gathered_and_their_buffers_reused() {
         let (pipe, mut peer) = tokio::io::duplex(1 << 20);
-        let wire = Wire::new(Box::new(pipe), 64);
+        let wire = Wire::new(Box::new(pipe), 64, None);
         let sizes = [200_000, 200_000, 300_000, 65_536, 65_536];
         let mut kept = Vec::new();
         for (index, &size) in sizes[..3].iter().enumerate() {

@@ -1,7 +1,10 @@
 // A Node `ws` peer for the uniws tests, bound to 127.0.0.1 on a free port.
 // Prints `PORT <n>` once listening and exits when its stdin closes (when the test process ends).
 // Paths: `/echo` echoes; `/headers` first sends the request headers as JSON pairs, then echoes;
-// `/close?code=C&reason=R` closes at once; `/ping` sends a ping, reports `pong` when answered.
+// `/close?code=C&reason=R` closes at once; `/ping` sends a ping, reports `pong` when answered;
+// `/bytes` echoes, and answers the text `bytes?` with the socket's byte counts as JSON.
+// An optional argument is a JSON object of `ws`'s perMessageDeflate options (compression is off
+// without it, as is `ws`'s default).
 'use strict';
 const { WebSocketServer } = require('ws');
 
@@ -10,6 +13,7 @@ const server = new WebSocketServer({
   port: 0,
   maxPayload: 256 * 1024 * 1024,
   handleProtocols: (offered) => (offered.has('chat.v1') ? 'chat.v1' : false),
+  perMessageDeflate: process.argv[2] ? JSON.parse(process.argv[2]) : false,
 });
 
 server.on('listening', () => {
@@ -31,7 +35,14 @@ server.on('connection', (ws, request) => {
     ws.once('pong', () => ws.send('pong'));
     ws.ping(Buffer.from('from-node'));
   }
-  ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  ws.on('message', (data, isBinary) => {
+    if (url.pathname === '/bytes' && !isBinary && data.toString() === 'bytes?') {
+      const socket = request.socket;
+      ws.send(JSON.stringify({ read: socket.bytesRead, written: socket.bytesWritten }));
+      return;
+    }
+    ws.send(data, { binary: isBinary });
+  });
 });
 
 process.stdin.on('end', () => process.exit(0));

@@ -4,6 +4,8 @@ Prints `PORT <n>` once listening and exits when its stdin closes (when the test 
 Paths: `/echo` echoes every message; `/headers` first sends the request headers as JSON pairs, then
 echoes; `/close?code=C&reason=R` closes at once with that code and reason; `/ping` sends a ping,
 waits for the pong and reports `pong` as a text message, then echoes.
+An optional argument is a JSON object of `ServerPerMessageDeflateFactory` parameters; without it
+the server compresses as `websockets` does by default.
 """
 
 import asyncio
@@ -13,6 +15,7 @@ import threading
 import urllib.parse
 
 from websockets.asyncio.server import serve
+from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 
 
 def select_subprotocol(connection, offered):
@@ -42,6 +45,10 @@ def exit_when_stdin_closes(loop, stop):
 
 async def main():
     stop = asyncio.get_running_loop().create_future()
+    compression = {"compression": "deflate"}
+    if len(sys.argv) > 1:
+        factory = ServerPerMessageDeflateFactory(**json.loads(sys.argv[1]))
+        compression = {"compression": None, "extensions": [factory]}
     async with serve(
         handler,
         "127.0.0.1",
@@ -49,6 +56,7 @@ async def main():
         select_subprotocol=select_subprotocol,
         max_size=None,
         ping_interval=None,
+        **compression,
     ) as server:
         port = server.sockets[0].getsockname()[1]
         print(f"PORT {port}", flush=True)

@@ -163,20 +163,34 @@ pub struct ExternalPeer {
 impl ExternalPeer {
     /// The Python `websockets` server (from the venv made by `tests/peers/setup.sh`).
     pub fn python() -> Self {
+        Self::python_with(&[])
+    }
+
+    /// The Python `websockets` server, given `args` (see `echo_server.py`).
+    pub fn python_with(args: &[&str]) -> Self {
         let python = std::env::var("UNIWS_TEST_PYTHON")
             .map(PathBuf::from)
             .unwrap_or_else(|_| root().join("target/peers-venv/bin/python"));
         Self::spawn(
             "python websockets",
-            Command::new(python).arg(peers_dir().join("echo_server.py")),
+            Command::new(python)
+                .arg(peers_dir().join("echo_server.py"))
+                .args(args),
         )
     }
 
     /// The Node `ws` server (installed by `tests/peers/setup.sh`).
     pub fn node() -> Self {
+        Self::node_with(&[])
+    }
+
+    /// The Node `ws` server, given `args` (see `echo_server.js`).
+    pub fn node_with(args: &[&str]) -> Self {
         Self::spawn(
             "node ws",
-            Command::new("node").arg(peers_dir().join("echo_server.js")),
+            Command::new("node")
+                .arg(peers_dir().join("echo_server.js"))
+                .args(args),
         )
     }
 
@@ -347,12 +361,20 @@ pub type ClientFrames = Vec<(u8, Vec<u8>)>;
 pub async fn scripted_server(
     script: Vec<u8>,
 ) -> (u16, tokio::sync::mpsc::UnboundedReceiver<ClientFrames>) {
+    scripted_server_answering(script, "").await
+}
+
+/// [`scripted_server`] whose upgrade response carries `extra_headers` (each ending in CRLF).
+pub async fn scripted_server_answering(
+    script: Vec<u8>,
+    extra_headers: &'static str,
+) -> (u16, tokio::sync::mpsc::UnboundedReceiver<ClientFrames>) {
     let (frames_tx, frames_rx) = tokio::sync::mpsc::unbounded_channel();
     let port = raw_server(move |mut stream: TcpStream| {
         let script = script.clone();
         let frames_tx = frames_tx.clone();
         async move {
-            accept_raw(&mut stream, "").await;
+            accept_raw(&mut stream, extra_headers).await;
             let _ = stream.write_all(&script).await;
             let mut frames = Vec::new();
             while let Some(frame) = read_client_frame(&mut stream).await {

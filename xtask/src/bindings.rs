@@ -125,10 +125,11 @@ pub fn internal_kotlin(source: &str) -> String {
 
 /// The generated Swift types that stay public: plain values (records, enums, errors) that the
 /// idiomatic layer hands to applications as they are, and the headers object they contain.
-const SWIFT_PUBLIC: [&str; 17] = [
+const SWIFT_PUBLIC: [&str; 18] = [
     "CertificatePin",
     "CloseCode",
     "CloseReason",
+    "DeflateConfig",
     "Frame",
     "Header",
     "Headers",
