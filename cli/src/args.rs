@@ -1,4 +1,4 @@
-//! Command-line parsing (hand-written: four options do not justify a parser dependency).
+//! Command-line parsing (hand-written: five options do not justify a parser dependency).
 
 use std::time::Duration;
 
@@ -15,6 +15,8 @@ pub struct Options {
     pub verbose: bool,
     /// `--ping-interval SECONDS`.
     pub ping_interval: Option<Duration>,
+    /// `--no-compress`: do not offer permessage-deflate.
+    pub no_compress: bool,
 }
 
 /// What to do.
@@ -41,6 +43,7 @@ OPTIONS:
     -H, --header 'Name: value'   add a request header (repeatable)
     -p, --subprotocol NAME       offer a subprotocol (repeatable)
         --ping-interval SECONDS  send pings at this interval
+        --no-compress            do not offer permessage-deflate (offered by default)
     -v, --verbose                print the call metadata and close reason to stderr
     -h, --help                   print this help
     -V, --version                print the version
@@ -63,6 +66,7 @@ pub fn parse(arguments: impl IntoIterator<Item = String>) -> Result<Command, Str
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
             "-v" | "--verbose" => options.verbose = true,
+            "--no-compress" => options.no_compress = true,
             "-H" | "--header" => {
                 let header = value(&argument)?;
                 let (name, field) = header
@@ -108,6 +112,11 @@ mod tests {
         assert_eq!(options.url.as_deref(), Some("ws://h/"));
         assert_eq!(options.headers, vec![("X-A".to_owned(), "1".to_owned())]);
         assert_eq!(options.subprotocols, vec!["chat"]);
+        assert!(!options.no_compress);
+        let Command::Connect(options) = parse_words("ws://h/ --no-compress").unwrap() else {
+            panic!("a connect command")
+        };
+        assert!(options.no_compress);
         assert!(options.verbose);
     }
 

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use args::{Command, Options};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use uniws::{
-    ClientWebSocketSession, Frame, Header, WebSocketClient, WebSocketConfig, WebSocketError,
-    WebSocketRequest,
+    ClientWebSocketSession, DeflateConfig, Frame, Header, WebSocketClient, WebSocketConfig,
+    WebSocketError, WebSocketRequest,
 };
 
 #[tokio::main]
@@ -56,6 +56,11 @@ async fn run(options: Options) -> Result<(), WebSocketError> {
     let client = WebSocketClient::new(WebSocketConfig {
         ping_interval: options.ping_interval,
         user_agent: Some(format!("uniws-cli/{}", env!("CARGO_PKG_VERSION"))),
+        deflate: if options.no_compress {
+            DeflateConfig::disabled()
+        } else {
+            DeflateConfig::default()
+        },
         ..Default::default()
     });
     let request = WebSocketRequest {
@@ -147,5 +152,14 @@ fn print_call(session: &ClientWebSocketSession) {
     eprintln!(
         "subprotocol: {}",
         call.subprotocol.as_deref().unwrap_or("none")
+    );
+    let extensions = call.extensions.join(", ");
+    eprintln!(
+        "extensions: {}",
+        if extensions.is_empty() {
+            "none"
+        } else {
+            &extensions
+        }
     );
 }

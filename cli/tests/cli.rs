@@ -42,6 +42,12 @@ fn verbose_prints_the_call_and_the_close_reason() {
         "{stderr}"
     );
     assert!(stderr.contains("closed: 1000"), "{stderr}");
+    // Compression is offered; the embedded echo server (tokio-tungstenite) declines it.
+    assert!(
+        stderr.contains("> Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("extensions: none"), "{stderr}");
     assert_eq!(String::from_utf8_lossy(&output.stdout), "one line\n");
 }
 

@@ -481,7 +481,8 @@ impl ClientWebSocketSession {
         &self.call
     }
 
-    /// The negotiated extensions (none yet: uniws offers none).
+    /// The extensions the server accepted, as its answer wrote them (such as
+    /// `permessage-deflate; client_max_window_bits=10`); empty when it accepted none.
     pub fn negotiated_extensions(&self) -> &[String] {
         &self.call.extensions
     }

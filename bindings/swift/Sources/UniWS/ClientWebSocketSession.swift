@@ -116,7 +116,8 @@ public final class ClientWebSocketSession: Sendable {
     /// The HTTP call that opened this session (request as sent, 101 response, subprotocol).
     public var call: HttpCall { ffi.callInfo() }
 
-    /// The negotiated extensions (none yet).
+    /// The extensions the server accepted, as its answer wrote them (such as
+    /// `permessage-deflate; client_max_window_bits=10`); empty when it accepted none.
     public var extensions: [String] { ffi.negotiatedExtensions() }
 
     /// The negotiated subprotocol, if any.

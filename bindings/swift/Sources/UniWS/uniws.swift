@@ -466,6 +466,22 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt8: FfiConverterPrimitive {
+    typealias FfiType = UInt8
+    typealias SwiftType = UInt8
+
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt8 {
+        return try lift(readInt(&buf))
+    }
+
+    static func write(_ value: UInt8, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
     typealias FfiType = UInt16
     typealias SwiftType = UInt16
@@ -2398,6 +2414,138 @@ func FfiConverterTypeCloseReason_lower(_ value: CloseReason) -> RustBuffer {
 
 
 /**
+ * permessage-deflate (RFC 7692) settings, like Ktor's `WebSocketDeflateExtension`. The server
+ * decides: one that declines the offer gets an uncompressed session. Compression state is made
+ * on first use (an idle session costs nothing more); with context takeover it then lives as long
+ * as the session: about 256 KiB to compress with a 15-bit window, 32 KiB to inflate one.
+ */
+public struct DeflateConfig: Equatable, Hashable {
+    /**
+     * Whether permessage-deflate is offered. Default: `true`.
+     */
+    public var enabled: Bool
+    /**
+     * The zlib compression level, 0 (none) to 9 (smallest, slowest). Default: 6, zlib's default.
+     */
+    public var compressionLevel: UInt8
+    /**
+     * Messages of at most this many bytes are sent uncompressed. Default: 0, every message is
+     * compressed (as Ktor and browsers do).
+     */
+    public var compressIfBiggerThan: UInt32
+    /**
+     * The largest window (in bits, 8 to 15) we compress with; offered, so the server may lower it.
+     * zlib cannot compress with 8 bits: when 8 is agreed, messages are sent uncompressed.
+     * Default: 15.
+     */
+    public var clientMaxWindowBits: UInt8
+    /**
+     * Asks the server to compress with at most this window (8 to 15 bits), which bounds the
+     * memory we inflate with. Default: `None`, not asked.
+     */
+    public var serverMaxWindowBits: UInt8?
+    /**
+     * Offers to reset our compression context after each message (less memory kept, larger
+     * messages). Default: `false`.
+     */
+    public var clientNoContextTakeover: Bool
+    /**
+     * Asks the server to reset its compression context after each message. Default: `false`.
+     */
+    public var serverNoContextTakeover: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Whether permessage-deflate is offered. Default: `true`.
+         */enabled: Bool = true, 
+        /**
+         * The zlib compression level, 0 (none) to 9 (smallest, slowest). Default: 6, zlib's default.
+         */compressionLevel: UInt8 = UInt8(6), 
+        /**
+         * Messages of at most this many bytes are sent uncompressed. Default: 0, every message is
+         * compressed (as Ktor and browsers do).
+         */compressIfBiggerThan: UInt32 = UInt32(0), 
+        /**
+         * The largest window (in bits, 8 to 15) we compress with; offered, so the server may lower it.
+         * zlib cannot compress with 8 bits: when 8 is agreed, messages are sent uncompressed.
+         * Default: 15.
+         */clientMaxWindowBits: UInt8 = UInt8(15), 
+        /**
+         * Asks the server to compress with at most this window (8 to 15 bits), which bounds the
+         * memory we inflate with. Default: `None`, not asked.
+         */serverMaxWindowBits: UInt8? = nil, 
+        /**
+         * Offers to reset our compression context after each message (less memory kept, larger
+         * messages). Default: `false`.
+         */clientNoContextTakeover: Bool = false, 
+        /**
+         * Asks the server to reset its compression context after each message. Default: `false`.
+         */serverNoContextTakeover: Bool = false) {
+        self.enabled = enabled
+        self.compressionLevel = compressionLevel
+        self.compressIfBiggerThan = compressIfBiggerThan
+        self.clientMaxWindowBits = clientMaxWindowBits
+        self.serverMaxWindowBits = serverMaxWindowBits
+        self.clientNoContextTakeover = clientNoContextTakeover
+        self.serverNoContextTakeover = serverNoContextTakeover
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DeflateConfig: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+struct FfiConverterTypeDeflateConfig: FfiConverterRustBuffer {
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeflateConfig {
+        return
+            try DeflateConfig(
+                enabled: FfiConverterBool.read(from: &buf), 
+                compressionLevel: FfiConverterUInt8.read(from: &buf), 
+                compressIfBiggerThan: FfiConverterUInt32.read(from: &buf), 
+                clientMaxWindowBits: FfiConverterUInt8.read(from: &buf), 
+                serverMaxWindowBits: FfiConverterOptionUInt8.read(from: &buf), 
+                clientNoContextTakeover: FfiConverterBool.read(from: &buf), 
+                serverNoContextTakeover: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    static func write(_ value: DeflateConfig, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.enabled, into: &buf)
+        FfiConverterUInt8.write(value.compressionLevel, into: &buf)
+        FfiConverterUInt32.write(value.compressIfBiggerThan, into: &buf)
+        FfiConverterUInt8.write(value.clientMaxWindowBits, into: &buf)
+        FfiConverterOptionUInt8.write(value.serverMaxWindowBits, into: &buf)
+        FfiConverterBool.write(value.clientNoContextTakeover, into: &buf)
+        FfiConverterBool.write(value.serverNoContextTakeover, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+func FfiConverterTypeDeflateConfig_lift(_ buf: RustBuffer) throws -> DeflateConfig {
+    return try FfiConverterTypeDeflateConfig.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+func FfiConverterTypeDeflateConfig_lower(_ value: DeflateConfig) -> RustBuffer {
+    return FfiConverterTypeDeflateConfig.lower(value)
+}
+
+
+/**
  * One HTTP header field as given by the application (order and repetition are kept).
  */
 public struct Header: Equatable, Hashable {
@@ -2483,7 +2631,8 @@ public struct HttpCall {
      */
     public var subprotocol: String?
     /**
-     * The extensions the server negotiated (uniws offers none yet, so this is empty).
+     * The extensions the server accepted, each as its answer wrote it (such as
+     * `permessage-deflate; server_no_context_takeover`); empty when it accepted none.
      */
     public var extensions: [String]
     /**
@@ -2504,7 +2653,8 @@ public struct HttpCall {
          * The subprotocol the server chose, if any (always one of those offered).
          */subprotocol: String?, 
         /**
-         * The extensions the server negotiated (uniws offers none yet, so this is empty).
+         * The extensions the server accepted, each as its answer wrote it (such as
+         * `permessage-deflate; server_no_context_takeover`); empty when it accepted none.
          */extensions: [String], 
         /**
          * The HTTP version of the response, such as `HTTP/1.1`.
@@ -2892,6 +3042,10 @@ public struct WebSocketConfig: Equatable, Hashable {
      * one. Default: 64.
      */
     public var outgoingQueueSize: UInt32
+    /**
+     * permessage-deflate (RFC 7692): offered by default, as browsers and OkHttp do.
+     */
+    public var deflate: DeflateConfig
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2942,7 +3096,10 @@ public struct WebSocketConfig: Equatable, Hashable {
          * How many messages `send` may queue ahead of the socket before it waits (and at most 128
          * KiB of them, so that pongs and the close frame never wait long behind them). Zero counts as
          * one. Default: 64.
-         */outgoingQueueSize: UInt32 = UInt32(64)) {
+         */outgoingQueueSize: UInt32 = UInt32(64), 
+        /**
+         * permessage-deflate (RFC 7692): offered by default, as browsers and OkHttp do.
+         */deflate: DeflateConfig = DeflateConfig()) {
         self.pingInterval = pingInterval
         self.timeout = timeout
         self.connectTimeout = connectTimeout
@@ -2955,6 +3112,7 @@ public struct WebSocketConfig: Equatable, Hashable {
         self.incomingQueueSize = incomingQueueSize
         self.incomingQueueBytes = incomingQueueBytes
         self.outgoingQueueSize = outgoingQueueSize
+        self.deflate = deflate
     }
 
     
@@ -2984,7 +3142,8 @@ struct FfiConverterTypeWebSocketConfig: FfiConverterRustBuffer {
                 tls: FfiConverterTypeTlsConfig.read(from: &buf), 
                 incomingQueueSize: FfiConverterUInt32.read(from: &buf), 
                 incomingQueueBytes: FfiConverterUInt64.read(from: &buf), 
-                outgoingQueueSize: FfiConverterUInt32.read(from: &buf)
+                outgoingQueueSize: FfiConverterUInt32.read(from: &buf), 
+                deflate: FfiConverterTypeDeflateConfig.read(from: &buf)
         )
     }
 
@@ -3001,6 +3160,7 @@ struct FfiConverterTypeWebSocketConfig: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.incomingQueueSize, into: &buf)
         FfiConverterUInt64.write(value.incomingQueueBytes, into: &buf)
         FfiConverterUInt32.write(value.outgoingQueueSize, into: &buf)
+        FfiConverterTypeDeflateConfig.write(value.deflate, into: &buf)
     }
 }
 
@@ -3978,6 +4138,30 @@ func FfiConverterTypeWebSocketError_lift(_ buf: RustBuffer) throws -> WebSocketE
 #endif
 func FfiConverterTypeWebSocketError_lower(_ value: WebSocketError) -> RustBuffer {
     return FfiConverterTypeWebSocketError.lower(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionUInt8: FfiConverterRustBuffer {
+    typealias SwiftType = UInt8?
+
+    static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt8.write(value, into: &buf)
+    }
+
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt8.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
 }
 
 #if swift(>=5.8)

@@ -40,6 +40,28 @@ final class EchoTests: XCTestCase {
         XCTAssertFalse(session.isActive)
     }
 
+    /// The echo above ran compressed (the Python peer accepts permessage-deflate); here the
+    /// negotiated extension is visible, and turning compression off gives a plain session.
+    func testCompressionIsNegotiatedByDefaultAndCanBeTurnedOff() async throws {
+        let session = try await WebSocketClient().webSocketSession("\(Peers.echo)/echo")
+        XCTAssertEqual(session.extensions.count, 1)
+        XCTAssertTrue(session.extensions[0].hasPrefix("permessage-deflate"), "\(session.extensions)")
+        XCTAssertEqual(session.call.extensions, session.extensions)
+        let quote = String(repeating: #"{"symbol":"ACME","bid":101.25} "#, count: 2_000)
+        try await session.send(quote)
+        guard case .text(let echoed) = try await session.receive() else { return XCTFail("text") }
+        XCTAssertEqual(echoed, quote)
+        try await session.close()
+
+        let plain = WebSocketClient(config: WebSocketConfig(deflate: DeflateConfig(enabled: false)))
+        let uncompressed = try await plain.webSocketSession("\(Peers.echo)/echo")
+        XCTAssertEqual(uncompressed.extensions, [])
+        try await uncompressed.send(quote)
+        guard case .text(let again) = try await uncompressed.receive() else { return XCTFail("text") }
+        XCTAssertEqual(again, quote)
+        try await uncompressed.close()
+    }
+
     func testIncomingSequenceEndsWhenTheSessionCloses() async throws {
         let session = try await WebSocketClient().webSocketSession("\(Peers.echo)/echo")
         for index in 0..<5 { try await session.send("m\(index)") }

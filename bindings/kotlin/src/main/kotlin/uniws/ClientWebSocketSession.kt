@@ -59,7 +59,7 @@ public interface ClientWebSocketSession : CoroutineScope {
      */
     public val closeReason: Deferred<CloseReason?>
 
-    /** The extensions the server negotiated (none yet: uniws offers none). */
+    /** The extensions the server accepted, as its answer wrote them (such as `permessage-deflate; client_max_window_bits=10`); empty when none. */
     public val extensions: List<String>
 
     /** The converter of [sendSerialized] and [receiveDeserialized], from the client's configuration. */

@@ -8,7 +8,7 @@ import java.net.URI
  * @property request the upgrade request as it was sent.
  * @property response the server's `101 Switching Protocols` response.
  * @property subprotocol the subprotocol the server chose, if any (always one of those offered).
- * @property extensions the extensions the server negotiated (none yet: uniws offers none).
+ * @property extensions the extensions the server accepted, as its answer wrote them; empty when none.
  * @property httpVersion the HTTP version of the response, such as `HTTP/1.1`.
  */
 public class HttpCall internal constructor(

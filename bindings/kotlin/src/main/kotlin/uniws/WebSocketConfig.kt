@@ -68,6 +68,13 @@ public class WebSocketConfig internal constructor() {
      */
     public var contentConverter: WebsocketContentConverter? = KotlinxWebsocketSerializationConverter(Json)
 
+    private val deflate = WebSocketDeflateExtension.Config()
+
+    /** Configures extensions: `extensions { install(WebSocketDeflateExtension) { ... } }`. */
+    public fun extensions(block: WebSocketExtensionsConfig.() -> Unit) {
+        WebSocketExtensionsConfig(deflate).block()
+    }
+
     private val headers = defaults.defaultHeaders.toMutableList()
     private val rootCertificates = defaults.tls.extraRootCertificatesPem.toMutableList()
     private val certificatePins = mutableListOf<CertificatePin>()
@@ -107,5 +114,6 @@ public class WebSocketConfig internal constructor() {
         incomingQueueSize = incomingQueueSize.toQueueSize("incomingQueueSize"),
         incomingQueueBytes = incomingQueueBytes.toSize("incomingQueueBytes"),
         outgoingQueueSize = outgoingQueueSize.toQueueSize("outgoingQueueSize"),
+        deflate = deflate.toFfi(),
     )
 }

@@ -1406,6 +1406,33 @@ private class JavaLangRefCleanable(
 /**
  * @suppress
  */
+internal object FfiConverterUByte: FfiConverter<UByte, Byte> {
+    override fun lift(value: Byte): UByte {
+        return value.toUByte()
+    }
+
+    fun lift(value: Int): UByte {
+        return value.toUByte()
+    }
+
+    override fun read(buf: ByteBuffer): UByte {
+        return lift(buf.get())
+    }
+
+    override fun lower(value: UByte): Byte {
+        return value.toByte()
+    }
+
+    override fun allocationSize(value: UByte) = 1UL
+
+    override fun write(value: UByte, buf: ByteBuffer) {
+        buf.put(value.toByte())
+    }
+}
+
+/**
+ * @suppress
+ */
 internal object FfiConverterUShort: FfiConverter<UShort, Short> {
     override fun lift(value: Short): UShort {
         return value.toUShort()
@@ -4237,6 +4264,101 @@ internal object FfiConverterTypeCloseReason: FfiConverterRustBuffer<CloseReason>
 
 
 /**
+ * permessage-deflate (RFC 7692) settings, like Ktor's `WebSocketDeflateExtension`. The server
+ * decides: one that declines the offer gets an uncompressed session. Compression state is made
+ * on first use (an idle session costs nothing more); with context takeover it then lives as long
+ * as the session: about 256 KiB to compress with a 15-bit window, 32 KiB to inflate one.
+ */
+internal data class DeflateConfig (
+    /**
+     * Whether permessage-deflate is offered. Default: `true`.
+     */
+    var `enabled`: kotlin.Boolean = true 
+    , 
+    /**
+     * The zlib compression level, 0 (none) to 9 (smallest, slowest). Default: 6, zlib's default.
+     */
+    var `compressionLevel`: kotlin.UByte = 6u 
+    , 
+    /**
+     * Messages of at most this many bytes are sent uncompressed. Default: 0, every message is
+     * compressed (as Ktor and browsers do).
+     */
+    var `compressIfBiggerThan`: kotlin.UInt = 0u 
+    , 
+    /**
+     * The largest window (in bits, 8 to 15) we compress with; offered, so the server may lower it.
+     * zlib cannot compress with 8 bits: when 8 is agreed, messages are sent uncompressed.
+     * Default: 15.
+     */
+    var `clientMaxWindowBits`: kotlin.UByte = 15u 
+    , 
+    /**
+     * Asks the server to compress with at most this window (8 to 15 bits), which bounds the
+     * memory we inflate with. Default: `None`, not asked.
+     */
+    var `serverMaxWindowBits`: kotlin.UByte? = null 
+    , 
+    /**
+     * Offers to reset our compression context after each message (less memory kept, larger
+     * messages). Default: `false`.
+     */
+    var `clientNoContextTakeover`: kotlin.Boolean = false 
+    , 
+    /**
+     * Asks the server to reset its compression context after each message. Default: `false`.
+     */
+    var `serverNoContextTakeover`: kotlin.Boolean = false 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+internal object FfiConverterTypeDeflateConfig: FfiConverterRustBuffer<DeflateConfig> {
+    override fun read(buf: ByteBuffer): DeflateConfig {
+        return DeflateConfig(
+            FfiConverterBoolean.read(buf),
+            FfiConverterUByte.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUByte.read(buf),
+            FfiConverterOptionalUByte.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DeflateConfig) = (
+            FfiConverterBoolean.allocationSize(value.`enabled`) +
+            FfiConverterUByte.allocationSize(value.`compressionLevel`) +
+            FfiConverterUInt.allocationSize(value.`compressIfBiggerThan`) +
+            FfiConverterUByte.allocationSize(value.`clientMaxWindowBits`) +
+            FfiConverterOptionalUByte.allocationSize(value.`serverMaxWindowBits`) +
+            FfiConverterBoolean.allocationSize(value.`clientNoContextTakeover`) +
+            FfiConverterBoolean.allocationSize(value.`serverNoContextTakeover`)
+    )
+
+    override fun write(value: DeflateConfig, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`enabled`, buf)
+            FfiConverterUByte.write(value.`compressionLevel`, buf)
+            FfiConverterUInt.write(value.`compressIfBiggerThan`, buf)
+            FfiConverterUByte.write(value.`clientMaxWindowBits`, buf)
+            FfiConverterOptionalUByte.write(value.`serverMaxWindowBits`, buf)
+            FfiConverterBoolean.write(value.`clientNoContextTakeover`, buf)
+            FfiConverterBoolean.write(value.`serverNoContextTakeover`, buf)
+    }
+}
+
+
+
+/**
  * One HTTP header field as given by the application (order and repetition are kept).
  */
 internal data class Header (
@@ -4303,7 +4425,8 @@ internal data class HttpCall (
     var `subprotocol`: kotlin.String?
     , 
     /**
-     * The extensions the server negotiated (uniws offers none yet, so this is empty).
+     * The extensions the server accepted, each as its answer wrote it (such as
+     * `permessage-deflate; server_no_context_takeover`); empty when it accepted none.
      */
     var `extensions`: List<kotlin.String>
     , 
@@ -4644,6 +4767,11 @@ internal data class WebSocketConfig (
      * one. Default: 64.
      */
     var `outgoingQueueSize`: kotlin.UInt = 64u 
+    , 
+    /**
+     * permessage-deflate (RFC 7692): offered by default, as browsers and OkHttp do.
+     */
+    var `deflate`: DeflateConfig = DeflateConfig() 
     
 ){
     
@@ -4672,6 +4800,7 @@ internal object FfiConverterTypeWebSocketConfig: FfiConverterRustBuffer<WebSocke
             FfiConverterUInt.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterUInt.read(buf),
+            FfiConverterTypeDeflateConfig.read(buf),
         )
     }
 
@@ -4687,7 +4816,8 @@ internal object FfiConverterTypeWebSocketConfig: FfiConverterRustBuffer<WebSocke
             FfiConverterTypeTlsConfig.allocationSize(value.`tls`) +
             FfiConverterUInt.allocationSize(value.`incomingQueueSize`) +
             FfiConverterULong.allocationSize(value.`incomingQueueBytes`) +
-            FfiConverterUInt.allocationSize(value.`outgoingQueueSize`)
+            FfiConverterUInt.allocationSize(value.`outgoingQueueSize`) +
+            FfiConverterTypeDeflateConfig.allocationSize(value.`deflate`)
     )
 
     override fun write(value: WebSocketConfig, buf: ByteBuffer) {
@@ -4703,6 +4833,7 @@ internal object FfiConverterTypeWebSocketConfig: FfiConverterRustBuffer<WebSocke
             FfiConverterUInt.write(value.`incomingQueueSize`, buf)
             FfiConverterULong.write(value.`incomingQueueBytes`, buf)
             FfiConverterUInt.write(value.`outgoingQueueSize`, buf)
+            FfiConverterTypeDeflateConfig.write(value.`deflate`, buf)
     }
 }
 
@@ -5614,6 +5745,38 @@ internal object FfiConverterTypeWebSocketError : FfiConverterRustBuffer<WebSocke
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 
+}
+
+
+
+
+/**
+ * @suppress
+ */
+internal object FfiConverterOptionalUByte: FfiConverterRustBuffer<kotlin.UByte?> {
+    override fun read(buf: ByteBuffer): kotlin.UByte? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterUByte.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.UByte?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterUByte.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.UByte?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterUByte.write(value, buf)
+        }
+    }
 }
 
 
