@@ -49,7 +49,7 @@ def load(path):
             rounds[(row["workload"], row.get("size"), row["contender"])].append(row)
     figures = defaultdict(dict)
     for (workload, size, contender), rows in rounds.items():
-        key = "msgs_per_s" if workload == "throughput" else "p50_us"
+        key = "msgs_per_s" if workload.startswith("throughput") else "p50_us"
         measured = sorted((row for row in rows if key in row), key=lambda row: row[key])
         chosen = measured[(len(measured) - 1) // 2] if measured else rows[0]
         figures[(workload, size)][contender] = dict(chosen, rounds_measured=len(rows))
@@ -73,21 +73,27 @@ def ratios(contender, rows, key, higher_is_better):
     return ", ".join(parts) or "—"
 
 
-def throughput_table(figures):
+def throughput_table(figures, workload="throughput"):
     lines = [
         "| Size | Contender | msgs/s | MB/s | Throughput ratio (higher is better) |",
         "|---|---|---:|---:|---|",
     ]
     for size in SIZES:
-        rows = figures.get(("throughput", size), {})
+        rows = figures.get((workload, size), {})
         for contender in ordered(rows):
             row = rows[contender]
             if "error" in row:
                 lines.append(f"| {size_name(size)} | {contender} | failed | | {row['error']} |")
                 continue
+            if workload == "throughput":
+                ratio = ratios(contender, rows, "msgs_per_s", True)
+            else:
+                # Against the same contender's own workload with a nonisolated caller.
+                own = figures.get(("throughput", size), {}).get(contender, {}).get("msgs_per_s")
+                ratio = f"{row['msgs_per_s'] / own:.2f}× nonisolated" if own else "—"
             lines.append(
                 f"| {size_name(size)} | {contender} | {row['msgs_per_s']:,.0f} | "
-                f"{row['mb_per_s']:,.1f} | {ratios(contender, rows, 'msgs_per_s', True)} |"
+                f"{row['mb_per_s']:,.1f} | {ratio} |"
             )
     return lines
 
@@ -168,6 +174,9 @@ def main():
     sections = [
         "## Throughput (pipelined, 32 messages in flight)",
         *throughput_table(figures),
+        "",
+        "## Throughput with the caller on the main actor (Swift; same workload)",
+        *throughput_table(figures, "throughput_main_actor"),
         "",
         "## Round-trip latency (one message in flight)",
         *latency_table(figures, [("latency", size) for size in SIZES]),

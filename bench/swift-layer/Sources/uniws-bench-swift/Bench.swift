@@ -35,6 +35,7 @@ struct Bench {
                 let report = round > 0
                 try await latency(client, url: ws, size: size, rounds: rounds, report: report)
                 try await throughput(client, url: ws, size: size, count: count / scale, report: report)
+                try await throughputOnMainActor(client, url: ws, size: size, count: count / scale, report: report)
             }
         }
         if options.onlySize != nil { return }

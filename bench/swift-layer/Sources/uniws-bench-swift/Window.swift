@@ -15,8 +15,9 @@ final class Window: @unchecked Sendable {
         self.permits = permits
     }
 
-    /// Takes a permit, suspending while there is none. One sender at a time.
-    func acquire() async {
+    /// Takes a permit, suspending while there is none. One sender at a time. On the caller's
+    /// actor: taking a free permit does not hop.
+    func acquire(isolation: isolated (any Actor)? = #isolation) async {
         if takePermit() { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             // A release may have come in since the first look: check again under the lock.

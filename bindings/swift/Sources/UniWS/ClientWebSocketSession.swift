@@ -11,16 +11,19 @@ public final class ClientWebSocketSession: Sendable {
         self.ffi = ffi
     }
 
+    // The async calls below take the caller's isolation (`#isolation`), so a caller on the main
+    // actor queues a message or takes one that has arrived without leaving it: only a wait hops.
+
     /// Sends a text message. Waits only while the outgoing queue is full; cancelling the `Task`
     /// then throws `CancellationError` and the message is not sent. Throws as ``send(frame:)``.
-    public func send(_ text: String) async throws {
+    public func send(_ text: String, isolation: isolated (any Actor)? = #isolation) async throws {
         try Frame.checkCrossesTheFFI(payloadSize: text.utf8.count)
         if try trySendInPlace(text) { return }
         try await sendWaitingForRoom(.text(text: text))
     }
 
     /// Sends a binary message. Waits and throws as sending a text message does.
-    public func send(_ data: Data) async throws {
+    public func send(_ data: Data, isolation: isolated (any Actor)? = #isolation) async throws {
         try Frame.checkCrossesTheFFI(payloadSize: data.count)
         if try trySendInPlace(data) { return }
         try await sendWaitingForRoom(.binary(data: data))
@@ -53,7 +56,7 @@ public final class ClientWebSocketSession: Sendable {
     /// Throws `.InvalidRequest` for a payload over 2 GiB less 64 bytes (the most that crosses to
     /// the core, as for received messages), a control payload over 125 bytes or a close code that
     /// may not be sent, `.Closed` once the session is closing.
-    public func send(frame: Frame) async throws {
+    public func send(frame: Frame, isolation: isolated (any Actor)? = #isolation) async throws {
         try frame.checkCrossesTheFFI()
         // Queue without waiting when there is room: one cheap synchronous call.
         if try ffi.trySend(frame: frame) { return }
@@ -80,7 +83,7 @@ public final class ClientWebSocketSession: Sendable {
     /// Messages that arrived before a failure are delivered first; then this throws the failure
     /// once (`.ProtocolViolation`, `.FrameTooBig`, `.PingTimeout`, `.Io`) and `.Closed` ever
     /// after. Cancelling the calling `Task` throws `CancellationError` promptly and loses nothing.
-    public func receive() async throws -> Frame {
+    public func receive(isolation: isolated (any Actor)? = #isolation) async throws -> Frame {
         // A message that has already arrived is taken with one cheap synchronous call.
         if let arrived = ffi.tryReceiveBatch(max: 1).first { return arrived }
         return try await withRustCancellation { token in
@@ -164,7 +167,14 @@ public struct IncomingMessages: AsyncSequence, Sendable {
         /// The next message; `nil` once the session has closed normally. Throws the failure of a
         /// session that failed, and `CancellationError` when the task is cancelled (nothing is lost).
         public mutating func next() async throws -> Frame? {
-            try await batch.next()
+            try await batch.next(isolation: nil)
+        }
+
+        /// ``next()`` on the iterating task's actor, which `for try await` calls where the OS has
+        /// it: messages of a batch already taken reach a main-actor loop without a hop.
+        @available(iOS 18.0, macOS 15.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *)
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws -> Frame? {
+            try await batch.next(isolation: actor)
         }
     }
 
@@ -186,7 +196,7 @@ public struct IncomingMessages: AsyncSequence, Sendable {
             self.session = session
         }
 
-        func next() async throws -> Frame? {
+        func next(isolation: isolated (any Actor)?) async throws -> Frame? {
             while true {
                 if let frame = messages.next() { return frame }
                 if finished { return nil }
