@@ -177,7 +177,8 @@ pub struct WebSocketConfig {
     #[uniffi(default = None)]
     pub close_timeout: Option<Duration>,
     /// The largest frame payload accepted, checked from the frame header before any payload is
-    /// buffered; larger frames fail the session with close 1009. Default: 16 MiB.
+    /// buffered; larger frames fail the session with close 1009. A compressed message of one
+    /// frame is held to it once inflated as well. Default: 16 MiB.
     #[uniffi(default = 16777216)]
     pub max_frame_size: u64,
     /// The largest message accepted, all fragments together; larger messages fail the session with

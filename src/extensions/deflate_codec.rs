@@ -102,7 +102,7 @@ impl ReceiveTransform for Inflater {
 
 fn too_big(limit: u64) -> Violation {
     Violation::TooBig(format!(
-        "a compressed message inflates to more than maxMessageSize ({limit} bytes)"
+        "a compressed message inflates to more than {limit} bytes"
     ))
 }
 

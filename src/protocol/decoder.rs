@@ -71,6 +71,8 @@ struct PartialMessage {
     /// It arrived with RSV1 set: its payload is the extension's until [`ReceiveTransform`] turns
     /// it back, so text is checked only then.
     transformed: bool,
+    /// More than one frame carried it.
+    fragmented: bool,
     data: BytesMut,
     utf8: Utf8Validator,
 }
@@ -88,7 +90,8 @@ pub(crate) struct Decoder {
     pool: BufferPool,
     /// The negotiated extension's transform, for messages that arrive with RSV1 set.
     transform: Option<Box<dyn ReceiveTransform>>,
-    /// The message size limit of the latest [`decode`](Self::decode) call.
+    /// The limits of the latest [`decode`](Self::decode) call.
+    max_frame_size: u64,
     max_message_size: u64,
 }
 
@@ -108,6 +111,7 @@ impl Decoder {
             control: Vec::new(),
             pool: BufferPool::default(),
             transform,
+            max_frame_size: u64::MAX,
             max_message_size: u64::MAX,
         }
     }
@@ -120,6 +124,7 @@ impl Decoder {
         max_frame_size: u64,
         max_message_size: u64,
     ) -> Result<(usize, Option<Event>), Violation> {
+        self.max_frame_size = max_frame_size;
         self.max_message_size = max_message_size;
         let mut used = 0;
         loop {
@@ -281,6 +286,7 @@ impl Decoder {
                         self.message = Some(PartialMessage {
                             text,
                             transformed: header.rsv1,
+                            fragmented: !header.is_final,
                             data: buffer,
                             utf8: Utf8Validator::default(),
                         });
@@ -343,7 +349,22 @@ impl Decoder {
             .transform
             .as_mut()
             .expect("only a negotiated extension lets a message arrive transformed");
-        let payload = transform.decode(&message.data, self.max_message_size)?;
+        // A message of one frame is bounded by the frame limit as well, inflated: an application
+        // that sets only maxFrameSize (as Ktor offers) keeps its bound with compression.
+        let (limit, name) = if message.fragmented || self.max_message_size <= self.max_frame_size {
+            (self.max_message_size, "maxMessageSize")
+        } else {
+            (self.max_frame_size, "maxFrameSize")
+        };
+        let payload =
+            transform
+                .decode(&message.data, limit)
+                .map_err(|violation| match violation {
+                    Violation::TooBig(_) => Violation::TooBig(format!(
+                        "a compressed message inflates to more than {name} ({limit} bytes)"
+                    )),
+                    other => other,
+                })?;
         if !message.text {
             return Ok(Frame::Binary { data: payload });
         }
@@ -654,5 +675,33 @@ mod tests {
             decode_with(&mut decoder, &bomb),
             Err(Violation::TooBig(_))
         ));
+    }
+
+    /// A compressed message of one frame is held to maxFrameSize once inflated (the limit an
+    /// application that sets only that one relies on); a fragmented one to maxMessageSize.
+    #[test]
+    fn a_single_compressed_frame_is_held_to_the_frame_limit_inflated() {
+        let mut compress = flate2::Compress::new(flate2::Compression::default(), false);
+        let mut zeros = Vec::with_capacity(1 << 10);
+        compress
+            .compress_vec(&[0; 2048], &mut zeros, flate2::FlushCompress::Sync)
+            .unwrap();
+        let payload = &zeros[..zeros.len() - 4];
+        let mut decoder = deflate_decoder();
+        match decoder.decode(&frame(0xc2, payload), 1024, LIMIT) {
+            Err(Violation::TooBig(detail)) => assert!(detail.contains("maxFrameSize"), "{detail}"),
+            other => panic!("{other:?}"),
+        }
+        let mut decoder = deflate_decoder();
+        let (middle, end) = payload.split_at(payload.len() / 2);
+        let fragmented = [frame(0x42, middle), frame(0x80, end)].concat();
+        let mut offset = 0;
+        let mut events = Vec::new();
+        while offset < fragmented.len() {
+            let (used, event) = decoder.decode(&fragmented[offset..], 1024, LIMIT).unwrap();
+            offset += used;
+            events.extend(event);
+        }
+        assert_eq!(events, [Event::Message(Frame::binary(vec![0; 2048]))]);
     }
 }

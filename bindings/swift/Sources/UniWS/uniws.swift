@@ -3004,7 +3004,8 @@ public struct WebSocketConfig: Equatable, Hashable {
     public var closeTimeout: TimeInterval?
     /**
      * The largest frame payload accepted, checked from the frame header before any payload is
-     * buffered; larger frames fail the session with close 1009. Default: 16 MiB.
+     * buffered; larger frames fail the session with close 1009. A compressed message of one
+     * frame is held to it once inflated as well. Default: 16 MiB.
      */
     public var maxFrameSize: UInt64
     /**
@@ -3067,7 +3068,8 @@ public struct WebSocketConfig: Equatable, Hashable {
          */closeTimeout: TimeInterval? = nil, 
         /**
          * The largest frame payload accepted, checked from the frame header before any payload is
-         * buffered; larger frames fail the session with close 1009. Default: 16 MiB.
+         * buffered; larger frames fail the session with close 1009. A compressed message of one
+         * frame is held to it once inflated as well. Default: 16 MiB.
          */maxFrameSize: UInt64 = UInt64(16777216), 
         /**
          * The largest message accepted, all fragments together; larger messages fail the session with

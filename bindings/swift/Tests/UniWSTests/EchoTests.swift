@@ -157,7 +157,7 @@ final class EchoTests: XCTestCase {
         XCTAssertEqual(session.call.response.status, 101)
         XCTAssertEqual(session.call.response.headers["UPGRADE"]?.lowercased(), "websocket")
         XCTAssertEqual(session.call.subprotocol, "chat.v1")
-        XCTAssertEqual(session.extensions, [])
+        XCTAssertEqual(session.extensions, [session.call.response.headers["Sec-WebSocket-Extensions"] ?? ""])
         guard case .text(let seen) = try await session.receive() else { return XCTFail("headers") }
         XCTAssertTrue(seen.contains("Bearer token"), seen)
         XCTAssertTrue(seen.contains("chat.v1"), seen)

@@ -4722,7 +4722,8 @@ internal data class WebSocketConfig (
     , 
     /**
      * The largest frame payload accepted, checked from the frame header before any payload is
-     * buffered; larger frames fail the session with close 1009. Default: 16 MiB.
+     * buffered; larger frames fail the session with close 1009. A compressed message of one
+     * frame is held to it once inflated as well. Default: 16 MiB.
      */
     var `maxFrameSize`: kotlin.ULong = 16777216uL 
     , 
