@@ -112,12 +112,12 @@ mod tests {
         assert_eq!(options.url.as_deref(), Some("ws://h/"));
         assert_eq!(options.headers, vec![("X-A".to_owned(), "1".to_owned())]);
         assert_eq!(options.subprotocols, vec!["chat"]);
+        assert!(options.verbose);
         assert!(!options.no_compress);
-        let Command::Connect(options) = parse_words("ws://h/ --no-compress").unwrap() else {
+        let Command::Connect(plain) = parse_words("ws://h/ --no-compress").unwrap() else {
             panic!("a connect command")
         };
-        assert!(options.no_compress);
-        assert!(options.verbose);
+        assert!(plain.no_compress);
     }
 
     #[test]

@@ -11,11 +11,13 @@ use crate::bindings::root;
 use crate::process::run;
 
 /// The fuzz targets, each a `fuzz_targets/<name>.rs` calling `uniws::fuzzing::<name>`.
-pub const TARGETS: [&str; 4] = [
+pub const TARGETS: [&str; 6] = [
     "decode_frames",
     "parse_upgrade_response",
     "validate_utf8",
     "parse_close_payload",
+    "accept_extensions",
+    "deflate_round_trip",
 ];
 
 /// libFuzzer's coverage instrumentation, as cargo-fuzz sets it (sanitizer `none`).
