@@ -309,8 +309,8 @@ fn check_header(header: &Header) -> Result<()> {
     Ok(())
 }
 
-/// Whether `text` is an RFC 7230 token (header names, subprotocols).
-fn is_token(text: &str) -> bool {
+/// Whether `text` is an RFC 7230 token (header names, subprotocols, extension parameters).
+pub(crate) fn is_token(text: &str) -> bool {
     !text.is_empty()
         && text
             .bytes()

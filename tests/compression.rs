@@ -7,8 +7,7 @@ mod peers;
 use std::time::Duration;
 
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress};
-use peers::{accept_raw, close_code, raw_server, read_client_frame, server_frame, ExternalPeer};
-use tokio::io::AsyncWriteExt;
+use peers::{accept_raw, close_code, raw_server, server_frame, ExternalPeer};
 use tokio::net::TcpStream;
 use uniws::{
     DeflateConfig, Frame, WebSocketClient, WebSocketConfig, WebSocketError, PERMESSAGE_DEFLATE,
@@ -207,33 +206,13 @@ fn server_compress(compress: &mut Compress, data: &[u8]) -> Vec<u8> {
 /// payload inflates to (with context taken over from message to message).
 #[tokio::test]
 async fn our_frames_carry_rsv1_and_inflate_with_context_takeover() {
-    let (frames_tx, mut frames_rx) = tokio::sync::mpsc::unbounded_channel();
-    let port = raw_server(move |mut stream: TcpStream| {
-        let frames_tx = frames_tx.clone();
-        async move {
-            accept_raw(
-                &mut stream,
-                "Sec-WebSocket-Extensions: permessage-deflate\r\n",
-            )
-            .await;
-            let mut compress = Compress::new(Compression::default(), false);
-            let hello = server_compress(&mut compress, b"hello from the server");
-            stream.write_all(&server_frame(0xc1, &hello)).await.unwrap();
-            stream
-                .write_all(&server_frame(0x89, b"ping"))
-                .await
-                .unwrap();
-            let mut frames = Vec::new();
-            while let Some(frame) = read_client_frame(&mut stream).await {
-                let close = frame.0 & 0x0f == 0x8;
-                frames.push(frame);
-                if close {
-                    break;
-                }
-            }
-            let _ = frames_tx.send(frames);
-        }
-    })
+    let mut compress = Compress::new(Compression::default(), false);
+    let hello = server_compress(&mut compress, b"hello from the server");
+    let script = [server_frame(0xc1, &hello), server_frame(0x89, b"ping")].concat();
+    let (port, mut frames_rx) = peers::scripted_server_answering(
+        script,
+        "Sec-WebSocket-Extensions: permessage-deflate\r\n",
+    )
     .await;
     let config = WebSocketConfig {
         deflate: DeflateConfig {

@@ -141,13 +141,8 @@ fn window_bits(name: &str, value: &str) -> Result<u8, String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::parameters as answer;
     use super::*;
-
-    fn answer(list: &[(&str, Option<&str>)]) -> Vec<(String, Option<String>)> {
-        list.iter()
-            .map(|(key, value)| (key.to_string(), value.map(str::to_owned)))
-            .collect()
-    }
 
     #[test]
     fn the_offer_asks_for_what_is_configured() {

@@ -164,10 +164,7 @@ mod tests {
     }
 
     fn agreed(answer: &[(&str, Option<&str>)]) -> Parameters {
-        let answer: Vec<_> = answer
-            .iter()
-            .map(|(key, value)| (key.to_string(), value.map(str::to_owned)))
-            .collect();
+        let answer = super::super::tests::parameters(answer);
         super::super::deflate::accept(&answer, &DeflateConfig::default()).unwrap()
     }
 

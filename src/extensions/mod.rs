@@ -15,6 +15,7 @@ use bytes::Bytes;
 use crate::config::DeflateConfig;
 use crate::error::{Result, WebSocketError};
 use crate::protocol::Violation;
+use crate::request::is_token;
 
 pub use deflate::PERMESSAGE_DEFLATE;
 
@@ -168,19 +169,12 @@ fn unquote(value: &str) -> std::result::Result<String, String> {
     }
 }
 
-/// Whether `text` is an HTTP token (RFC 7230 section 3.2.6).
-fn is_token(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parameters(list: &[(&str, Option<&str>)]) -> Vec<(String, Option<String>)> {
+    /// Parsed parameters written as pairs (shared with the other extension tests).
+    pub(super) fn parameters(list: &[(&str, Option<&str>)]) -> Vec<(String, Option<String>)> {
         list.iter()
             .map(|(key, value)| (key.to_string(), value.map(str::to_owned)))
             .collect()

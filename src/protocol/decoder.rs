@@ -422,17 +422,7 @@ mod tests {
     }
 
     fn decode_all(input: &[u8]) -> Result<Vec<Event>, Violation> {
-        let mut decoder = Decoder::new();
-        let mut events = Vec::new();
-        let mut offset = 0;
-        loop {
-            let (used, event) = decoder.decode(&input[offset..], LIMIT, LIMIT)?;
-            offset += used;
-            match event {
-                Some(event) => events.push(event),
-                None => return Ok(events),
-            }
-        }
+        decode_with(&mut Decoder::new(), input)
     }
 
     #[test]
